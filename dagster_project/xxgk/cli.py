@@ -1,0 +1,41 @@
+"""Command line: `xxgk extract PATH...` prints one FIGURES.md JSON object per report."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from .extract import extract_paths
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    n = rejected = 0
+    for doc, report in extract_paths(args.paths, workers=args.workers):
+        if not doc.ok:
+            rejected += 1
+            print(f"rejected {doc.name}: {doc.reason}", file=sys.stderr)
+            continue
+        row = report.to_figures_json()
+        if args.details:
+            row = report.to_dict()
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        n += 1
+    print(f"{n} reports extracted, {rejected} files rejected", file=sys.stderr)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="xxgk", description=__doc__)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    ex = sub.add_parser("extract", help="parse report files or folders and print figures as JSON lines")
+    ex.add_argument("paths", nargs="+")
+    ex.add_argument("-o", "--output", help="write to this file instead of standard output")
+    ex.add_argument("--workers", type=int, default=None, help="parallel processes (default: cores)")
+    ex.add_argument("--details", action="store_true", help="print every cell with provenance, not only figures")
+    ex.set_defaults(func=cmd_extract)
+    args = ap.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""From a file to a Report: the one code path behind `xxgk extract` and the warehouse.
+
+read bytes → sniff kind → text (decoded, or rendered from HTML/spreadsheet)
+→ normalize → parse tables, appendix and prose → metadata → identities.
+"""
+from __future__ import annotations
+
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from . import metadata, parse_new
+from .ingest import HTML, PDF, SPREADSHEET, TEXT, RawDocument, decode, describe, list_files
+from .model import Report
+from .normalize import normalize
+
+PARSER_VERSION = "1"   # bump when parsing changes: stored reports of another version are parsed again
+
+_REPORT_WORDS = re.compile(r"政府信息公开|政务公开|信息公开")
+_ATTACHMENT = re.compile(r"(?:附件|文档附件|附表)\s*[:：]?\s*(?:\d+[.、]\s*)?([^\s|:：<>]{2,60}?\.(?:xlsx?|et|docx?|pdf))", re.I)
+
+
+def document_text(doc: RawDocument, data: bytes) -> tuple[str, dict[int, str] | None]:
+    """Plain text of a document, and for rendered tables a map line → cell origin."""
+    if doc.kind == TEXT:
+        return decode(data)[0], None
+    if doc.kind == HTML:
+        from .render import html_to_text
+        return html_to_text(decode(data)[0])
+    if doc.kind == SPREADSHEET:
+        from .render import spreadsheet_to_text
+        return spreadsheet_to_text(data, doc.name)
+    if doc.kind == PDF:
+        from .render import pdf_to_text
+        return pdf_to_text(data), None
+    raise ValueError(f"cannot read a document of kind {doc.kind}")
+
+
+def parse_text(report: Report, text: str, origin: dict[int, str] | None = None) -> Report:
+    norm = normalize(text)
+    report.notes.extend(norm.notes)
+    t = norm.text
+
+    def source_of(line: int) -> str:
+        return origin.get(line, f"line {line}") if origin else f"line {line}"
+
+    tables = parse_new.parse(t, source_of)
+    report.cells.extend(tables.cells)
+    report.notes.extend(tables.notes)
+    meta = metadata.describe(t)
+    report.report_year, report.agency = meta.report_year, meta.agency
+    report.publish_date, report.scope = meta.publish_date, meta.scope
+    report.template = tables.template or _template_by_year(meta.report_year)
+    if report.template == "pre2019" or not tables.cells:
+        _parse_old(report, t, source_of)
+    report.attachments = [{"name": n, "status": "named", "path": ""} for n in dict.fromkeys(_ATTACHMENT.findall(t))]
+    if not report.cells and not _REPORT_WORDS.search(t[:5000]):
+        report.is_report = False
+        report.notes.append("not an annual report: no disclosure wording and no statistics table")
+    elif not report.cells:
+        report.notes.append("no figures parsed")
+    return report
+
+
+def _parse_old(report: Report, text: str, source_of) -> None:
+    """Old-format appendix and figures in prose (issue 3); absent until written."""
+    try:
+        from . import parse_old
+    except ImportError:
+        return
+    report.cells.extend(parse_old.parse(text, source_of))
+
+
+def _template_by_year(year: int | None) -> str | None:
+    if year is None:
+        return None
+    return "pre2019" if year < 2019 else ("2019" if year < 2021 else "2021")
+
+
+def extract_document(path: str | Path, siblings: Iterable[str] = ()) -> tuple[RawDocument, Report]:
+    """Parse one file. Never raises for bad input: the reason is on the document."""
+    path = Path(path)
+    doc, data = describe(path)
+    report = Report(doc=doc.name, path=str(path), sha256=doc.sha256)
+    if not doc.ok:
+        report.is_report = False
+        report.notes.append(doc.reason)
+        return doc, report
+    try:
+        text, origin = document_text(doc, data)
+    except Exception as e:   # a corrupt, encrypted or truncated file: record why and go on
+        doc.status, doc.reason = "rejected", f"{doc.kind} could not be read: {type(e).__name__}: {e}"[:500]
+        report.is_report = False
+        report.notes.append(doc.reason)
+        return doc, report
+    parse_text(report, text, origin)
+    _match_attachments(report, siblings)
+    return doc, report
+
+
+def _match_attachments(report: Report, siblings: Iterable[str]) -> None:
+    names = {Path(s).name: s for s in siblings}
+    for att in report.attachments:
+        hit = names.get(att["name"]) or next((p for n, p in names.items() if n.endswith(att["name"])), None)
+        att["status"], att["path"] = ("found", hit) if hit else ("missing", "")
+        if not hit:
+            report.notes.append(f"attachment named but not in the corpus: {att['name']}")
+
+
+def _extract_one(args: tuple[str, tuple[str, ...]]) -> tuple[RawDocument, Report]:
+    return extract_document(args[0], args[1])
+
+
+def extract_files(files: list[Path], workers: int | None = None, chunksize: int = 64) -> Iterator[tuple[RawDocument, Report]]:
+    """Parse many files, in parallel processes when there are enough to pay for them."""
+    siblings = tuple(str(f) for f in files)
+    jobs = [(str(f), siblings if _names_attachment(f) else ()) for f in files]
+    workers = workers or min(os.cpu_count() or 1, 8)
+    if workers <= 1 or len(jobs) < 200:
+        yield from map(_extract_one, jobs)
+        return
+    with ProcessPoolExecutor(workers) as pool:
+        yield from pool.map(_extract_one, jobs, chunksize=chunksize)
+
+
+def _names_attachment(f: Path) -> bool:
+    return f.suffix.lower() not in (".xls", ".xlsx")
+
+
+def extract_paths(paths: list[str | Path], workers: int | None = None) -> Iterator[tuple[RawDocument, Report]]:
+    yield from extract_files(list_files(paths), workers)

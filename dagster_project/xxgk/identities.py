@@ -1,0 +1,116 @@
+"""Accounting identities (勾稽关系, CODEBOOK §4), defined once from templates.py.
+
+Each Identity says which figure keys must add up. evaluate() gives one result
+per report × identity with both sides and a status: pass, fail, or
+not_assessable when an operand is absent or an empty cell (an empty cell is
+never read as 0). A failure is a warning: the data stays as published.
+The Great Expectations suites in expectations/ are generated from IDENTITIES
+(gx_suites.py) and check the same residuals.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import templates as T
+from .model import EMPTY, Report, TABLE, RECONSTRUCTED
+
+PASS, FAIL, NOT_ASSESSABLE = "pass", "fail", "not_assessable"
+
+
+@dataclass(frozen=True)
+class Identity:
+    id: str                    # stable id, e.g. I3.1.natural_person
+    rule: str                  # family: I3.1 … O.I6, see CODEBOOK §4
+    description: str
+    lhs: tuple[str, ...]       # figure keys summed on the left
+    rhs: tuple[str, ...]       # figure keys summed on the right
+    templates: tuple[str, ...]
+    severity: str = "hard"     # hard | soft (a soft one may legitimately differ)
+
+
+def _k(table: str, row: str, col: str = "") -> str:
+    return T.figure_key(table, row, col)
+
+
+def _new_format() -> list[Identity]:
+    out: list[Identity] = []
+    for tpl in ("2019", "2021"):
+        rows = T.rows_for(tpl)
+        outcome = [r.key for r in rows if r.group]
+        for c in T.APPLICANT_COLUMNS:
+            out.append(Identity(
+                f"I3.1.{c.key}.{tpl}", "I3.1", f"新收 + 上年结转 = (七)总计 + 结转下年度 ({c.label})",
+                (_k("applications", "new_received", c.key), _k("applications", "carried_over", c.key)),
+                (_k("applications", "handled_total", c.key), _k("applications", "carried_forward", c.key)), (tpl,)))
+            out.append(Identity(
+                f"I3.2.{c.key}.{tpl}", "I3.2", f"(七)总计 = 各办理结果之和 ({c.label})",
+                (_k("applications", "handled_total", c.key),),
+                tuple(_k("applications", r, c.key) for r in outcome), (tpl,)))
+        for r in rows:
+            out.append(Identity(
+                f"I3.3.{r.key}.{tpl}", "I3.3", f"总计 = 六类申请人之和 ({r.label})",
+                (_k("applications", r.key, "total"),),
+                tuple(_k("applications", r.key, c) for c in T.APPLICANT_TYPES), (tpl,)))
+    for g in T.REVIEW_GROUPS:
+        out.append(Identity(
+            f"I4.1.{g.key}", "I4.1", f"总计 = 维持 + 纠正 + 其他 + 尚未审结 ({g.label})",
+            (_k("reviews", g.key, "total"),),
+            tuple(_k("reviews", g.key, c.key) for c in T.REVIEW_COLUMNS if c.key != "total"), ("2019", "2021")))
+    return out
+
+
+def _old_format() -> list[Identity]:
+    a = lambda *rows: tuple(_k("applications", r) for r in rows)  # noqa: E731
+    r = lambda *rows: tuple(_k("reviews", x) for x in rows)       # noqa: E731
+    old = ("pre2019",)
+    return [
+        Identity("O.I1", "O.I1", "收到申请数 = 当面 + 传真 + 网络 + 信函", a("received"),
+                 a("received_in_person", "received_fax", "received_online", "received_letter"), old),
+        Identity("O.I2", "O.I2", "申请办结数 = 按时 + 延期", a("completed"), a("completed_on_time", "completed_extended"), old),
+        Identity("O.I3", "O.I3", "申请答复数 = 八类答复之和", a("answered"),
+                 a("answered_already_public", "answered_granted", "answered_partial", "answered_denied",
+                   "answered_not_this_agency", "answered_not_exist", "answered_amend", "answered_redirect"), old),
+        Identity("O.I4", "O.I4", "不同意公开答复数 = 各理由之和 (其中项，软检查)", a("answered_denied"),
+                 a("denied_state_secret", "denied_commercial_secret", "denied_privacy", "denied_security",
+                   "denied_not_gov_info", "denied_other_law"), old, severity="soft"),
+        Identity("O.I5", "O.I5", "行政复议数量 = 维持 + 纠错 + 其他", r("review_total"),
+                 r("review_upheld", "review_corrected", "review_other"), old),
+        Identity("O.I6", "O.I6", "行政诉讼数量 = 维持/驳回 + 纠错 + 其他", r("litigation_total"),
+                 r("litigation_upheld", "litigation_corrected", "litigation_other"), old),
+    ]
+
+
+IDENTITIES: tuple[Identity, ...] = tuple(_new_format() + _old_format())
+
+
+def _operands(report: Report) -> dict[str, float | None]:
+    """Figure key -> value (None for an empty cell), table cells only."""
+    vals: dict[str, float | None] = {}
+    for c in report.cells:
+        if c.mapped and c.method in (TABLE, RECONSTRUCTED):
+            vals.setdefault(c.key, None if c.status == EMPTY else (c.value or 0.0))
+    if report.template == "pre2019":   # old reports often state figures only in prose
+        for c in report.cells:
+            if c.mapped and c.status != EMPTY:
+                vals.setdefault(c.key, c.value or 0.0)
+    return vals
+
+
+def evaluate(report: Report) -> list[dict]:
+    """One row per identity of the report's template that touches any stated figure."""
+    vals = _operands(report)
+    out = []
+    for idn in IDENTITIES:
+        if report.template not in idn.templates:
+            continue
+        keys = idn.lhs + idn.rhs
+        if not any(k in vals for k in keys):
+            continue                       # the report states none of it: nothing to say
+        missing = [k for k in keys if vals.get(k) is None]
+        lhs = None if any(vals.get(k) is None for k in idn.lhs) else sum(vals[k] for k in idn.lhs)
+        rhs = None if any(vals.get(k) is None for k in idn.rhs) else sum(vals[k] for k in idn.rhs)
+        status = NOT_ASSESSABLE if missing else (PASS if abs(lhs - rhs) < 1e-9 else FAIL)
+        out.append({"doc": report.doc, "identity": idn.id, "rule": idn.rule, "description": idn.description,
+                    "severity": idn.severity, "lhs": lhs, "rhs": rhs, "status": status,
+                    "missing": ", ".join(missing)})
+    return out

@@ -1,0 +1,79 @@
+"""The records every parser produces and every loader consumes."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from .templates import figure_key
+
+# Cell status: a number, an explicit nil mark (无, —, /, 0-like words) read as 0,
+# or an empty cell, which states nothing and is never read as 0.
+NUMBER, NIL, EMPTY = "number", "nil", "empty"
+# How a figure was obtained.
+TABLE, PROSE, RECONSTRUCTED = "table", "prose", "reconstructed"
+
+
+@dataclass(slots=True)
+class Cell:
+    table: str            # applications | reviews
+    row: str              # template key (templates.py); unmapped rows keep their own label
+    col: str              # column key; "" for old-format rows, which have one value
+    value: float | None   # None when the cell is empty
+    status: str           # NUMBER | NIL | EMPTY
+    raw: str              # the cell's text as found
+    source: str           # provenance: "line 104", "Sheet1!C7", "table 2 r5 c3", "chars 120-140"
+    method: str = TABLE   # TABLE | PROSE | RECONSTRUCTED
+    mapped: bool = True   # False: a category outside the template, kept under its own label
+    note: str = ""        # e.g. why a glued run was split this way
+
+    @property
+    def key(self) -> str:
+        return figure_key(self.table, self.row, self.col)
+
+    @property
+    def is_figure(self) -> bool:
+        return self.mapped and self.status != EMPTY
+
+
+@dataclass(slots=True)
+class Report:
+    doc: str                       # file name
+    path: str = ""
+    sha256: str = ""
+    report_year: int | None = None
+    agency: str | None = None
+    template: str | None = None    # 2019 | 2021 | pre2019
+    publish_date: str | None = None
+    scope: str = "own_agency"      # own_agency | jurisdiction_summary
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+    region_code: str | None = None
+    is_report: bool = True
+    cells: list[Cell] = field(default_factory=list)
+    attachments: list[dict] = field(default_factory=list)   # {"name", "status": found|missing, "path"}
+    notes: list[str] = field(default_factory=list)          # what normalization and parsing did or could not do
+
+    def figures(self) -> dict[str, float | int]:
+        """One value per key: a table's value is the figure of record over prose."""
+        rank = {TABLE: 0, RECONSTRUCTED: 1, PROSE: 2}
+        best: dict[str, Cell] = {}
+        for c in self.cells:
+            if not c.is_figure:
+                continue
+            old = best.get(c.key)
+            if old is None or rank[c.method] < rank[old.method]:
+                best[c.key] = c
+        return {k: _num(c.value if c.value is not None else 0) for k, c in best.items()}
+
+    def to_figures_json(self) -> dict:
+        return {"doc": self.doc, "report_year": self.report_year, "agency": self.agency,
+                "template": self.template, "figures": self.figures()}
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["cells"] = [asdict(c) for c in self.cells]
+        return d
+
+
+def _num(v: float) -> float | int:
+    return int(v) if float(v).is_integer() else v
