@@ -14,7 +14,7 @@ from typing import Iterable, Iterator
 from . import metadata, parse_new
 from .ingest import HTML, PDF, SPREADSHEET, TEXT, RawDocument, decode, describe, list_files
 from .model import Report
-from .normalize import normalize
+from .normalize import Normalized, normalize
 
 PARSER_VERSION = "1"   # bump when parsing changes: stored reports of another version are parsed again
 
@@ -39,7 +39,10 @@ def document_text(doc: RawDocument, data: bytes) -> tuple[str, dict[int, str] | 
 
 
 def parse_text(report: Report, text: str, origin: dict[int, str] | None = None) -> Report:
-    norm = normalize(text)
+    return parse_normalized(report, normalize(text), origin)
+
+
+def parse_normalized(report: Report, norm: Normalized, origin: dict[int, str] | None = None) -> Report:
     report.notes.extend(norm.notes)
     t = norm.text
 
@@ -96,16 +99,17 @@ def extract_document(path: str | Path, siblings: Iterable[str] = ()) -> tuple[Ra
         report.notes.append(doc.reason)
         return doc, report
     parse_text(report, text, origin)
-    _match_attachments(report, siblings)
+    match_attachments(report, siblings)
     return doc, report
 
 
-def _match_attachments(report: Report, siblings: Iterable[str]) -> None:
+def match_attachments(report: Report, siblings: Iterable[str]) -> None:
+    """Mark each attachment the report names as found beside it or missing."""
     names = {Path(s).name: s for s in siblings}
     for att in report.attachments:
         hit = names.get(att["name"]) or next((p for n, p in names.items() if n.endswith(att["name"])), None)
         att["status"], att["path"] = ("found", hit) if hit else ("missing", "")
-        if not hit:
+        if not hit and f"attachment named but not in the corpus: {att['name']}" not in report.notes:
             report.notes.append(f"attachment named but not in the corpus: {att['name']}")
 
 
