@@ -24,6 +24,22 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_load(args: argparse.Namespace) -> int:
+    """Scan, normalize, parse and load a corpus into the warehouse's raw schema (no Dagster, no dbt)."""
+    import duckdb
+
+    from . import pipeline as P
+    store = P.Store(args.warehouse)
+    log = (lambda m: print(m, file=sys.stderr))
+    docs = P.scan_documents(args.corpus)
+    log(f"scanned {len(docs)} files ({int((docs['status'] != 'ok').sum())} rejected)")
+    log(f"normalize: {P.normalize_new(docs, store, args.workers, progress=log)}")
+    log(f"parse: {P.parse_new(store, args.workers, progress=log)}")
+    with duckdb.connect(str(store.database)) as con:
+        log(f"loaded: {P.load_landing(con, docs, store)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="xxgk", description=__doc__)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -33,6 +49,11 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("--workers", type=int, default=None, help="parallel processes (default: cores)")
     ex.add_argument("--details", action="store_true", help="print every cell with provenance, not only figures")
     ex.set_defaults(func=cmd_extract)
+    ld = sub.add_parser("load", help="scan, normalize, parse and load a corpus into DuckDB's raw schema")
+    ld.add_argument("corpus")
+    ld.add_argument("--warehouse", default="warehouse", help="folder of the DuckDB file and parts")
+    ld.add_argument("--workers", type=int, default=2)
+    ld.set_defaults(func=cmd_load)
     args = ap.parse_args(argv)
     return args.func(args)
 

@@ -165,10 +165,16 @@ def report_frames(reports: Iterable[Report]) -> dict[str, pd.DataFrame]:
             checks.append(row)
         for a in r.attachments:
             atts.append({"doc_id": doc_id, "doc": r.doc, **a})
-    return {"reports": pd.DataFrame(reps, columns=REPORT_COLUMNS),
-            "cells": pd.DataFrame(cells, columns=CELL_COLUMNS),
-            "checks": pd.DataFrame(checks, columns=CHECK_COLUMNS),
-            "attachments": pd.DataFrame(atts, columns=ATTACHMENT_COLUMNS)}
+    return {"reports": _typed(pd.DataFrame(reps, columns=REPORT_COLUMNS), {"report_year": "Int64", "n_cells": "int64",
+                                                                          "n_figures": "int64", "is_report": "bool"}),
+            "cells": _typed(pd.DataFrame(cells, columns=CELL_COLUMNS), {"value": "float64", "mapped": "bool"}),
+            "checks": _typed(pd.DataFrame(checks, columns=CHECK_COLUMNS), {"lhs": "float64", "rhs": "float64"}),
+            "attachments": _typed(pd.DataFrame(atts, columns=ATTACHMENT_COLUMNS), {})}
+
+
+def _typed(df: pd.DataFrame, types: dict[str, str]) -> pd.DataFrame:
+    """Explicit column types, so a part whose column is all empty still has its type."""
+    return df.astype({c: types.get(c, "string") for c in df.columns})
 
 
 REPORT_COLUMNS = ["doc_id", "doc", "report_year", "agency", "template", "publish_date", "scope", "province",
@@ -222,7 +228,21 @@ def parse_new(store: Store, workers: int = 2, progress: Progress | None = None) 
 
 # ---- load ---------------------------------------------------------------------
 
-LANDING_TABLES = ("documents", "normalized", "reports", "cells", "checks", "attachments")
+LANDING_TABLES = ("documents", "normalized", "reports", "cells", "checks", "attachments", "template_keys")
+
+
+def template_keys() -> pd.DataFrame:
+    """templates.py as a table, so the warehouse's labels come from the one definition."""
+    from . import templates as T
+    rows = []
+    groups = (("applications", "row", T.APPLICATION_ROWS), ("applications", "column", T.APPLICANT_COLUMNS),
+              ("reviews", "row", T.REVIEW_GROUPS), ("reviews", "column", T.REVIEW_COLUMNS),
+              ("applications", "row", T.OLD_APPLICATION_ROWS), ("reviews", "row", T.OLD_REVIEW_ROWS))
+    for table, kind, keys in groups:
+        for pos, k in enumerate(keys, 1):
+            rows.append({"table_name": table, "kind": kind, "key": k.key, "label_zh": k.label,
+                         "outcome_group": k.group or None, "templates": ",".join(k.templates), "position": pos})
+    return pd.DataFrame(rows)
 
 
 def load_landing(con, docs: pd.DataFrame, store: Store) -> dict[str, int]:
@@ -238,6 +258,10 @@ def load_landing(con, docs: pd.DataFrame, store: Store) -> dict[str, int]:
         files = sorted(str(f) for f in (store.parts("parsed") / kind).glob("*.parquet"))
         _replace(con, kind, files, "*")
     _refresh_attachments(con)
+    keys = template_keys()
+    con.register("keys_df", keys)
+    con.execute("create or replace table raw.template_keys as select * from keys_df").fetchall()
+    con.unregister("keys_df")
     return {t: con.execute(f"select count(*) from raw.{t}").fetchall()[0][0] for t in LANDING_TABLES}
 
 
