@@ -19,13 +19,18 @@ from .normalize import Normalized, normalize
 PARSER_VERSION = "1"   # bump when parsing changes: stored reports of another version are parsed again
 
 _REPORT_WORDS = re.compile(r"政府信息公开|政务公开|信息公开")
+_MARKUP = re.compile(r"</(?:p|td|tr|table|div|span)>", re.I)
 _ATTACHMENT = re.compile(r"(?:附件|文档附件|附表)\s*[:：]?\s*(?:\d+[.、]\s*)?([^\s|:：<>]{2,60}?\.(?:xlsx?|et|docx?|pdf))", re.I)
 
 
 def document_text(doc: RawDocument, data: bytes) -> tuple[str, dict[int, str] | None]:
     """Plain text of a document, and for rendered tables a map line → cell origin."""
     if doc.kind == TEXT:
-        return decode(data)[0], None
+        text = decode(data)[0]
+        if len(_MARKUP.findall(text[:200000])) >= 5:   # HTML markup saved as text (a page fragment)
+            from .render import html_to_text
+            return html_to_text(text)
+        return text, None
     if doc.kind == HTML:
         from .render import html_to_text
         return html_to_text(decode(data)[0])
