@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from . import glued
 from . import templates as T
 from .cells import TEXT, RawCell, split_cells, values
-from .model import Cell
+from .model import EMPTY, NUMBER, RECONSTRUCTED, TABLE, Cell
 
 N_APP_COLS = len(T.APPLICANT_COLUMNS)
 N_REVIEW = len(T.REVIEW_GROUPS) * len(T.REVIEW_COLUMNS)
@@ -30,8 +31,6 @@ _ROW_PATTERNS["other_other"] = re.compile(r"(?:3\s*[.、．,，]?\s*)?其\s*他(
 _ROW_PATTERNS["handled_total"] = re.compile(r"(?:[(（]\s*七\s*[)）]\s*)?总\s*计")
 _TABLE_START = re.compile(_loose("本年新收") + r"[\s\S]{0,600}?" + _loose("上年结转"))
 _REVIEW_ANCHOR = re.compile(_loose("结果维持") + "|" + _loose("维持"))
-_REVIEW_HEADER = re.compile(r"^(结果|维持|纠正|其他|结果维持|结果纠正|其他结果|尚未|审结|尚未审结|总计|合计|行政复议|行政诉讼|"
-                            r"未经复议直接起诉|复议后起诉|未经复议|直接起诉|复议后|起诉|序号|情况|[\W_]+)$")
 _NEXT_SECTION = re.compile(r"\n\s*(?:五|5)\s*[、.．]")
 
 
@@ -82,6 +81,152 @@ def _find_rows(text: str, start: int, stop: int) -> list[tuple[str, int, int]]:
     return found
 
 
+_ROW_IDENTITY = "总计 equals the sum of the six applicant columns"
+_REVIEW_IDENTITY = "each group's 总计 equals 维持 + 纠正 + 其他 + 尚未审结"
+
+
+@dataclass
+class _Row:
+    key: str
+    cells: list[RawCell] | None
+    method: str = TABLE
+    note: str = ""
+    candidates: list[tuple[int, ...]] = field(default_factory=list)   # several balanced readings: columns decide
+    run: str = ""
+    line: int = 0
+
+
+def _lead(cells: list[RawCell]) -> tuple[list[RawCell], str]:
+    """The run of value cells that opens a row's stretch (text before it skipped),
+    and the text right after it."""
+    i = 0
+    while i < len(cells) and cells[i].kind == TEXT:
+        i += 1
+    j = i
+    while j < len(cells) and cells[j].kind != TEXT:
+        j += 1
+    return cells[i:j], (cells[j].text if j < len(cells) else "")
+
+
+def _is_digit_run(cells: list[RawCell]) -> bool:
+    return bool(cells) and all(c.kind == NUMBER and c.text.isdigit() for c in cells)
+
+
+def _read_glued(run: list[RawCell], after: str, groups: tuple[int, ...], what: str, identity: str):
+    """Cells read from a glued run of digits, or (None, note)."""
+    tokens = [c.text for c in run]
+    g = glued.read(tokens, groups, what, identity)
+    if g.values is None and len(g.balanced) > 1:
+        return ("candidates", g.balanced), g.note
+    if g.values is None:
+        alt = glued.without_glued_year(tokens, after)
+        if alt is not None:
+            g2 = glued.read(alt, groups, what, identity)
+            if g2.values is not None:
+                g2.note += f"; the last four digits are a year glued to the text after the table ('{alt[-1][-4:] if alt[-1] else ''}…年')"
+                g = g2
+    if g.values is None:
+        if len(g.balanced) > 1:
+            return ("candidates", g.balanced), g.note
+        return None, g.note
+    line = run[0].line
+    raw = " ".join(tokens)
+    out = [RawCell(raw, NUMBER, line, float(v)) for v in g.values]
+    return (out, RECONSTRUCTED if g.reconstructed else TABLE), g.note
+
+
+def _row_values(chunk_cells: list[RawCell], key: str, notes: list[str]) -> _Row | None:
+    """The seven cells of one row of table 三 from the cells of its stretch of text."""
+    lead, after = _lead(chunk_cells)
+    if len(lead) >= N_APP_COLS:
+        return _Row(key, lead[:N_APP_COLS])
+    if _is_digit_run(lead) and sum(len(c.text) for c in lead) >= N_APP_COLS:
+        got, note = _read_glued(lead, after, (N_APP_COLS,), f"table 三 row {key}", _ROW_IDENTITY)
+        if got is None:
+            notes.append(note)
+            return None
+        if got[0] == "candidates":
+            return _Row(key, None, RECONSTRUCTED, note, candidates=list(got[1]),
+                        run=" ".join(c.text for c in lead), line=lead[0].line)
+        cells, method = got
+        return _Row(key, cells, method, note)
+    raw = values(chunk_cells)
+    if len(raw) >= N_APP_COLS:
+        return _Row(key, raw[:N_APP_COLS])
+    notes.append(f"table 三 row {key}: {len(raw)} cells found, {N_APP_COLS} expected; row left out")
+    return None
+
+
+def _keys_in(text: str) -> list[str]:
+    """Row keys whose labels occur in a piece of text, in template order."""
+    found = [r.key for r in T.APPLICATION_ROWS if _ROW_PATTERNS[r.key].search(text)]
+    if any(k.startswith("other_") for k in found) and "other" in found:
+        found.remove("other")          # （六）其他处理 heading a sub-row
+    if "other_other" in found and len(found) > 1:
+        found.remove("other_other")    # a bare 其他 beside a more specific label
+    return found
+
+
+def _line_rows(text: str, start: int, stop: int) -> list[tuple[int, str | None, list[RawCell], str]]:
+    """Rows laid out one per line: (line, key or None, seven cells, label text).
+
+    A value row is a line ending in at least seven value cells (extra cells
+    empty) after its label text. Its key comes from the label on its own line,
+    else from the text since the previous value row when that names one row."""
+    lo = text.rfind("\n", 0, start) + 1
+    first = _line_at(text, lo)
+    out: list[tuple[int, str | None, list[RawCell], str]] = []
+    stretch: list[str] = []
+    for i, line in enumerate(text[lo:stop].split("\n")):
+        ln = first + i
+        cells = split_cells(line, ln)
+        last_text = max((k for k, c in enumerate(cells) if c.kind == TEXT), default=-1)
+        vals = cells[last_text + 1:]
+        while len(vals) > N_APP_COLS and vals[-1].kind == EMPTY:
+            vals = vals[:-1]
+        if len(vals) != N_APP_COLS or all(c.kind == EMPTY for c in vals):
+            stretch.append(line)
+            continue
+        label = "".join(c.text for c in cells[:last_text + 1])
+        own = _keys_in(label)
+        key = own[-1] if own else None
+        if key is None:
+            before = _keys_in("\n".join(stretch))
+            key = before[0] if len(before) == 1 else None
+        out.append((ln, key, vals[:N_APP_COLS], label))
+        stretch = []
+    return out
+
+
+def _place_by_order(rows, notes: list[str]) -> tuple[list[_Row], str | None] | None:
+    """Rows some of which lost their labels: placed by the template's row order only
+    when their count is that of a template and every labelled row sits at its place."""
+    lost = sum(1 for r in rows if r[1] is None)
+    if not lost:
+        return None
+    for tpl in ("2021", "2019"):
+        order = [r.key for r in T.rows_for(tpl)]
+        if len(rows) == len(order) and all(k is None or k == order[i] for i, (_, k, _, _) in enumerate(rows)):
+            placed = []
+            for i, (ln, k, vals, _) in enumerate(rows):
+                if k is None:
+                    placed.append(_Row(order[i], vals, RECONSTRUCTED,
+                                       f"row label lost (line {ln}); placed as {order[i]} by the template's row order: "
+                                       f"{len(rows)} value rows are the {len(order)} rows of the {tpl} template"))
+                else:
+                    placed.append(_Row(k, vals))
+            return placed, tpl
+    notes.append(f"table 三 unplaceable: {lost} of {len(rows)} value rows lost their labels and the row count "
+                  f"matches no template (2021: {len(T.rows_for('2021'))}, 2019: {len(T.rows_for('2019'))}) "
+                  f"or a labelled row is out of order; only rows with their own labels kept")
+    kept, seen = [], set()
+    for ln, k, vals, _ in rows:
+        if k is not None and k not in seen:
+            seen.add(k)
+            kept.append(_Row(k, vals))
+    return kept, None
+
+
 def parse_applications(text: str, source_of=lambda line: f"line {line}") -> TableParse:
     out = TableParse()
     starts = list(_TABLE_START.finditer(text))
@@ -90,28 +235,92 @@ def parse_applications(text: str, source_of=lambda line: f"line {line}") -> Tabl
     start = starts[-1].start() if len(starts) > 1 and "本列数据" in text[starts[-1].start() - 400:starts[-1].start()] else starts[0].start()
     review = _REVIEW_ANCHOR.search(text, start + 50)
     stop = review.start() if review else len(text)
-    rows = _find_rows(text, max(0, start - 10), stop)
-    has_2019_other = False
-    for i, (key, s, e) in enumerate(rows):
-        nxt = rows[i + 1][1] if i + 1 < len(rows) else stop
-        chunk = text[e:nxt]
-        raw = values(split_cells(chunk, _line_at(text, e), label_open=True))
-        if key == "other" and not any(c.kind != "empty" for c in raw) and any(r[0].startswith("other_") and r[0] != "other" for r in rows):
-            continue                      # 2021: （六）其他处理 only heads its three sub-rows
-        if key == "other":
-            has_2019_other = True
-        if len(raw) < N_APP_COLS:
-            out.notes.append(f"table 三 row {key}: {len(raw)} cells found, {N_APP_COLS} expected; row left out")
-            continue
-        for col, rc in zip(T.APPLICANT_COLUMNS, raw[:N_APP_COLS]):
-            out.cells.append(_cell("applications", key, col.key, rc, source_of))
-        out.end = nxt
-    keys = {r[0] for r in rows}
-    if keys & {"other_overdue_correction", "other_overdue_fee"}:
+
+    parsed: list[_Row] = []
+    template: str | None = None
+    by_line = _place_by_order(_line_rows(text, start, stop), out.notes)
+    if by_line is not None:
+        parsed, template = by_line
+        out.end = stop
+    else:
+        rows = _find_rows(text, max(0, start - 10), stop)
+        sub_rows = any(r[0].startswith("other_") for r in rows)
+        for i, (key, s, e) in enumerate(rows):
+            nxt = rows[i + 1][1] if i + 1 < len(rows) else stop
+            chunk_cells = split_cells(text[e:nxt], _line_at(text, e), label_open=True)
+            if key == "other" and sub_rows and not any(c.kind not in (TEXT, EMPTY) for c in chunk_cells):
+                continue                  # 2021: （六）其他处理 only heads its three sub-rows
+            row = _row_values(chunk_cells, key, out.notes)
+            if row is None:
+                continue
+            parsed.append(row)
+            out.end = nxt
+    _resolve_by_columns(parsed, out.notes)
+    keys = {r.key for r in parsed}
+    for row in parsed:
+        for col, rc in zip(T.APPLICANT_COLUMNS, row.cells):
+            c = _cell("applications", row.key, col.key, rc, source_of)
+            c.method, c.note = row.method, row.note
+            out.cells.append(c)
+    if template:
+        out.template = template
+    elif keys & {"other_overdue_correction", "other_overdue_fee"}:
         out.template = "2021"
-    elif has_2019_other:
+    elif "other" in keys:
         out.template = "2019"
     return out
+
+
+def _resolve_by_columns(rows: list[_Row], notes: list[str]) -> None:
+    """Rows whose glued run balances in several ways: keep the one combination of
+    readings for which the column identities hold (new + carried over = handled +
+    carried forward; handled = the sum of the outcome rows), else leave them out."""
+    amb = [r for r in rows if r.cells is None]
+    if not amb:
+        return
+    keys = {r.key for r in rows}
+    tpl = "2021" if keys & {"other_overdue_correction", "other_overdue_fee", "other_other"} else "2019"
+    outcome = [r.key for r in T.rows_for(tpl) if r.group]
+    fixed = {r.key: [c.value for c in r.cells] for r in rows if r.cells is not None}
+    identities = [(("new_received", "carried_over"), ("handled_total", "carried_forward")),
+                  (("handled_total",), tuple(outcome))]
+    amb_keys = {r.key for r in amb}
+    usable = [(l, rgt) for l, rgt in identities if set(l + rgt) & amb_keys and set(l + rgt) <= keys]
+    combos = 1
+    for r in amb:
+        combos *= len(r.candidates)
+    good = []
+    if usable and combos <= 20000:
+        import itertools
+        for pick in itertools.product(*(r.candidates for r in amb)):
+            vals = dict(fixed)
+            vals.update({r.key: list(p) for r, p in zip(amb, pick)})
+            ok = all(all(v is not None for k in l + rgt for v in [vals[k][c]])
+                     and sum(vals[k][c] for k in l) == sum(vals[k][c] for k in rgt)
+                     for l, rgt in usable for c in range(N_APP_COLS))
+            if ok:
+                good.append(pick)
+                if len(good) > 1:
+                    break
+    if len(good) == 1:
+        for r, p in zip(amb, good[0]):
+            r.cells = [RawCell(r.run, NUMBER, r.line, float(v)) for v in p]
+            r.note += ("; " + ",".join(map(str, p)) + " is the only combination with the other ambiguous rows "
+                       "for which the column identities (新收 + 上年结转 = 总计 + 结转下年度; 总计 = sum of the outcome rows) hold")
+            r.method = RECONSTRUCTED
+        return
+    for r in amb:
+        notes.append(r.note + "; the column identities do not single one out either; row left out")
+    rows[:] = [r for r in rows if r.cells is not None]
+
+
+_HEADER_WORDS = re.compile(r"^(?:结果维持|结果纠正|其他结果|尚未审结|总计|合计|小计|行政复议|行政诉讼|未经复议直接起诉|复议后起诉|"
+                           r"未经复议|直接起诉|复议后|起诉|结果|维持|纠正|其他|尚未|审结|序号|情况|数量|项目|件)+$")
+
+
+def _is_review_header(text: str) -> bool:
+    t = re.sub(r"[\W_]+", "", text)
+    return not t or bool(_HEADER_WORDS.match(t))
 
 
 def parse_reviews(text: str, start: int = 0, source_of=lambda line: f"line {line}") -> TableParse:
@@ -123,18 +332,42 @@ def parse_reviews(text: str, start: int = 0, source_of=lambda line: f"line {line
     stop = nxt.start() if nxt else min(len(text), m.end() + 4000)
     cells = split_cells(text[m.start():stop], _line_at(text, m.start()))
     picked: list[RawCell] = []
+    method, note = TABLE, ""
+
+    def try_glued(after: str) -> list[RawCell] | None:
+        nonlocal method, note
+        if not _is_digit_run(picked) or sum(len(c.text) for c in picked) < N_REVIEW:
+            return None
+        got, why = _read_glued(picked, after, (len(T.REVIEW_COLUMNS),) * len(T.REVIEW_GROUPS), "table 四",
+                               _REVIEW_IDENTITY)
+        if got is None:
+            out.notes.append(why)
+            return None
+        method, note = got[1], why
+        return got[0]
+
     for c in cells:
         if c.kind == TEXT:
-            if _REVIEW_HEADER.match(c.text.replace(" ", "")) or not picked:
+            if _is_review_header(c.text):
+                if picked and len(picked) % len(T.REVIEW_COLUMNS) == 0 and any(x.kind != EMPTY for x in picked):
+                    continue              # a group's own heading between separate small tables
                 picked = []               # still in the header: start again after it
                 continue
-            if len(picked) < N_REVIEW:
-                picked = []
-                continue
-            break
+            if len(picked) >= N_REVIEW:
+                break
+            g = try_glued(c.text) if picked else None
+            if g is not None:
+                picked = g
+                break
+            picked = []
+            continue
         picked.append(c)
         if len(picked) == N_REVIEW:
             break
+    if len(picked) < N_REVIEW:
+        g = try_glued("")
+        if g is not None:
+            picked = g
     if len(picked) < N_REVIEW:
         if picked:
             out.notes.append(f"table 四: {len(picked)} cells found, {N_REVIEW} expected; left out")
@@ -142,7 +375,9 @@ def parse_reviews(text: str, start: int = 0, source_of=lambda line: f"line {line
     i = 0
     for g in T.REVIEW_GROUPS:
         for col in T.REVIEW_COLUMNS:
-            out.cells.append(_cell("reviews", g.key, col.key, picked[i], source_of))
+            cell = _cell("reviews", g.key, col.key, picked[i], source_of)
+            cell.method, cell.note = method, note
+            out.cells.append(cell)
             i += 1
     return out
 
