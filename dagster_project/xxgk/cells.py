@@ -62,6 +62,9 @@ def split_cells(text: str, first_line: int = 1, label_open: bool = False) -> lis
                 if s.startswith("|") and s.endswith("|") and s.strip("|").strip():
                     pieces = s[1:-1].split("|")          # markdown row
                     if _is_separator(pieces):
+                        if label_open and i == 0 and all(not p.strip() for p in pieces):
+                            # "| | | |" right after a row label: that row's cells, all empty
+                            out.extend(RawCell("", EMPTY, ln, None) for _ in pieces)
                         continue
                 else:
                     parts = s.split("|")

@@ -28,6 +28,7 @@ _LABEL_END = re.compile(r"[\d|\n]")
 _ROW_PATTERNS = {r.key: re.compile("|".join(_loose(m) for m in r.match)) for r in T.APPLICATION_ROWS if r.match}
 # Labels whose match tokens are too generic to search for on their own.
 _ROW_PATTERNS["other_other"] = re.compile(r"(?:3\s*[.、．,，]?\s*)?其\s*他(?!\s*处\s*理)(?!\s*结\s*果)(?!\s*法)")
+_ROW_PATTERNS["denied_enforcement"] = re.compile(_loose("行政执法案") + r"\s*[卷件]")   # 案件 for 案卷 is common
 _ROW_PATTERNS["handled_total"] = re.compile(r"(?:[(（]\s*七\s*[)）]\s*)?总\s*计")
 _TABLE_START = re.compile(_loose("本年新收") + r"[\s\S]{0,600}?" + _loose("上年结转"))
 _REVIEW_ANCHOR = re.compile(_loose("结果维持") + "|" + _loose("维持"))
@@ -112,9 +113,14 @@ def _is_digit_run(cells: list[RawCell]) -> bool:
     return bool(cells) and all(c.kind == NUMBER and c.text.isdigit() for c in cells)
 
 
+_ITEM_AFTER = re.compile(r"^[.、．]\s*[\u4e00-\u9fff]")
+
+
 def _read_glued(run: list[RawCell], after: str, groups: tuple[int, ...], what: str, identity: str):
     """Cells read from a glued run of digits, or (None, note)."""
     tokens = [c.text for c in run]
+    if _ITEM_AFTER.match(after) and len(tokens[-1]) > 1:
+        tokens[-1] = tokens[-1][:-1]     # "…00000007.属于…": the last digit numbers the next label
     g = glued.read(tokens, groups, what, identity)
     if g.values is None and len(g.balanced) > 1:
         return ("candidates", g.balanced), g.note
@@ -123,6 +129,7 @@ def _read_glued(run: list[RawCell], after: str, groups: tuple[int, ...], what: s
         if alt is not None:
             g2 = glued.read(alt, groups, what, identity)
             if g2.values is not None:
+                g2.unique = False           # reading the tail as a year is a judgment: a reconstruction
                 g2.note += f"; the last four digits are a year glued to the text after the table ('{alt[-1][-4:] if alt[-1] else ''}…年')"
                 g = g2
     if g.values is None:
@@ -167,12 +174,13 @@ def _keys_in(text: str) -> list[str]:
     return found
 
 
-def _line_rows(text: str, start: int, stop: int) -> list[tuple[int, str | None, list[RawCell], str]]:
-    """Rows laid out one per line: (line, key or None, seven cells, label text).
+def _line_rows(text: str, start: int, stop: int) -> list[tuple[int, str | None, list[RawCell], str | None]]:
+    """Rows laid out one per line: (line, key on the line, seven cells, key before it).
 
     A value row is a line ending in at least seven value cells (extra cells
-    empty) after its label text. Its key comes from the label on its own line,
-    else from the text since the previous value row when that names one row."""
+    empty) after its label text. Its key comes from the label on its own line;
+    failing that, the text since the previous value row may name one row (a
+    weaker hint: a PDF's text layer can put a label a row away from its values)."""
     lo = text.rfind("\n", 0, start) + 1
     first = _line_at(text, lo)
     out: list[tuple[int, str | None, list[RawCell], str]] = []
@@ -190,10 +198,8 @@ def _line_rows(text: str, start: int, stop: int) -> list[tuple[int, str | None, 
         label = "".join(c.text for c in cells[:last_text + 1])
         own = _keys_in(label)
         key = own[-1] if own else None
-        if key is None:
-            before = _keys_in("\n".join(stretch))
-            key = before[0] if len(before) == 1 else None
-        out.append((ln, key, vals[:N_APP_COLS], label))
+        before = _keys_in("\n".join(stretch)) if key is None else []
+        out.append((ln, key, vals[:N_APP_COLS], before[0] if len(before) == 1 else None))
         stretch = []
     return out
 
@@ -201,9 +207,9 @@ def _line_rows(text: str, start: int, stop: int) -> list[tuple[int, str | None, 
 def _place_by_order(rows, notes: list[str]) -> tuple[list[_Row], str | None] | None:
     """Rows some of which lost their labels: placed by the template's row order only
     when their count is that of a template and every labelled row sits at its place."""
-    lost = sum(1 for r in rows if r[1] is None)
+    lost = sum(1 for r in rows if r[1] is None and r[3] is None)
     if not lost:
-        return None
+        return None                    # every row named: the label-anchored reading applies
     for tpl in ("2021", "2019"):
         order = [r.key for r in T.rows_for(tpl)]
         if len(rows) == len(order) and all(k is None or k == order[i] for i, (_, k, _, _) in enumerate(rows)):
@@ -218,7 +224,7 @@ def _place_by_order(rows, notes: list[str]) -> tuple[list[_Row], str | None] | N
             return placed, tpl
     notes.append(f"table 三 unplaceable: {lost} of {len(rows)} value rows lost their labels and the row count "
                   f"matches no template (2021: {len(T.rows_for('2021'))}, 2019: {len(T.rows_for('2019'))}) "
-                  f"or a labelled row is out of order; only rows with their own labels kept")
+                  f"or a row's own label is out of order; only rows with their own labels kept")
     kept, seen = [], set()
     for ln, k, vals, _ in rows:
         if k is not None and k not in seen:
