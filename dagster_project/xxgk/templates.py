@@ -84,41 +84,63 @@ REVIEW_COLUMNS: tuple[Key, ...] = (
 
 # ---- Old format (2008-2018): statistics appendix rows and prose keys -------
 
+# Old-format tokens are matched by parse_old.py on a label with spaces and
+# punctuation removed; a token "a+b+!c" needs parts a and b present and c
+# absent. The same tokens read appendix rows (national 2014 form, provincial
+# forms such as Fujian's 受理依申请公开信息总数 / 否决公开答复数) and prose
+# ("不予公开38件", "依法纠错3件"). Review and litigation sub-rows share labels:
+# the parent row (行政复议 or 行政诉讼) decides which key they take.
 OLD_APPLICATION_ROWS: tuple[Key, ...] = (
-    Key("received", "收到申请数", ("收到申请数",), templates=("pre2019",)),
-    Key("received_in_person", "当面申请数", ("当面申请",), templates=("pre2019",)),
-    Key("received_fax", "传真申请数", ("传真申请",), templates=("pre2019",)),
-    Key("received_online", "网络申请数", ("网络申请",), templates=("pre2019",)),
-    Key("received_letter", "信函申请数", ("信函申请",), templates=("pre2019",)),
-    Key("completed", "申请办结数", ("申请办结数",), templates=("pre2019",)),
+    Key("received", "收到申请数", ("收到申请数", "受理+申请+!复议+!诉讼", "收到+申请+!复议+!诉讼",
+                                   "接到+申请+!复议+!诉讼", "新收+申请+!复议+!诉讼", "申请+总数+!答复"),
+        templates=("pre2019",)),
+    Key("received_in_person", "当面申请数", ("当面",), templates=("pre2019",)),
+    Key("received_fax", "传真申请数", ("传真+!信函",), templates=("pre2019",)),
+    Key("received_online", "网络申请数", ("网络申请", "网上+!电子邮件", "网络+!电子邮件"), templates=("pre2019",)),
+    Key("received_letter", "信函申请数", ("信函+!传真",), templates=("pre2019",)),
+    Key("completed", "申请办结数", ("申请办结数", "办结+申请+!按时+!延期"), templates=("pre2019",)),
     Key("completed_on_time", "按时办结数", ("按时办结",), templates=("pre2019",)),
     Key("completed_extended", "延期办结数", ("延期办结",), templates=("pre2019",)),
-    Key("answered", "申请答复数", ("申请答复数",), templates=("pre2019",)),
+    Key("answered", "申请答复数", ("申请答复数", "答复+总数", "对申请的答复", "办理答复", "答复+!率+!其他+!其它"), templates=("pre2019",)),
     Key("answered_already_public", "属于已主动公开范围数", ("已主动公开",), templates=("pre2019",)),
-    Key("answered_granted", "同意公开答复数", ("同意公开答复",), templates=("pre2019",)),
-    Key("answered_partial", "同意部分公开答复数", ("同意部分公开",), templates=("pre2019",)),
-    Key("answered_denied", "不同意公开答复数", ("不同意公开",), templates=("pre2019",)),
-    Key("denied_state_secret", "涉及国家秘密", ("涉及国家秘密",), templates=("pre2019",)),
-    Key("denied_commercial_secret", "涉及商业秘密", ("涉及商业秘密",), templates=("pre2019",)),
-    Key("denied_privacy", "涉及个人隐私", ("涉及个人隐私",), templates=("pre2019",)),
-    Key("denied_security", "危及国家安全、公共安全、经济安全和社会稳定", ("危及国家安全",), templates=("pre2019",)),
-    Key("denied_not_gov_info", "不是《条例》所指政府信息", ("所指政府信息",), templates=("pre2019",)),
-    Key("denied_other_law", "法律法规规定的其他情形", ("法律法规规定的其他",), templates=("pre2019",)),
-    Key("answered_not_this_agency", "不属于本行政机关公开数", ("不属于本行政机关",), templates=("pre2019",)),
+    Key("answered_granted", "同意公开答复数", ("同意公开+!不同意+!部分", "予以公开+!部分+!不予"), templates=("pre2019",)),
+    Key("answered_partial", "同意部分公开答复数", ("部分公开+!不予+!不同意",), templates=("pre2019",)),
+    Key("answered_denied", "不同意公开答复数", ("不同意公开", "不予公开", "否决公开", "免于公开", "免予公开"),
+        templates=("pre2019",)),
+    Key("denied_state_secret", "涉及国家秘密", ("国家秘密",), templates=("pre2019",)),
+    Key("denied_commercial_secret", "涉及商业秘密", ("商业秘密",), templates=("pre2019",)),
+    Key("denied_privacy", "涉及个人隐私", ("个人隐私",), templates=("pre2019",)),
+    Key("denied_security", "危及国家安全、公共安全、经济安全和社会稳定", ("危及国家安全", "三安全一稳定"), templates=("pre2019",)),
+    Key("denied_not_gov_info", "不是《条例》所指政府信息", ("所指政府信息", "不是政府信息", "非政府信息"), templates=("pre2019",)),
+    Key("denied_other_law", "法律法规规定的其他情形", ("法律法规规定+其他",), templates=("pre2019",)),
+    Key("answered_not_this_agency", "不属于本行政机关公开数", ("不属于本行政机关", "不属于本机关", "非本机关", "非本行政机关", "非本部门"),
+        templates=("pre2019",)),
     Key("answered_not_exist", "申请信息不存在数", ("信息不存在",), templates=("pre2019",)),
     Key("answered_amend", "告知作出更改补充数", ("更改补充",), templates=("pre2019",)),
     Key("answered_redirect", "告知通过其他途径办理数", ("其他途径",), templates=("pre2019",)),
 )
 OLD_REVIEW_ROWS: tuple[Key, ...] = (
-    Key("review_total", "行政复议数量", ("行政复议数",), templates=("pre2019",)),
-    Key("review_upheld", "维持具体行政行为数", (), templates=("pre2019",)),
-    Key("review_corrected", "被依法纠错数", (), templates=("pre2019",)),
-    Key("review_other", "其他情形数", (), templates=("pre2019",)),
-    Key("litigation_total", "行政诉讼数量", ("行政诉讼数",), templates=("pre2019",)),
-    Key("litigation_upheld", "维持具体行政行为或者驳回原告诉讼请求数", (), templates=("pre2019",)),
-    Key("litigation_corrected", "被依法纠错数", (), templates=("pre2019",)),
-    Key("litigation_other", "其他情形数", (), templates=("pre2019",)),
+    Key("review_total", "行政复议数量", ("行政复议+!申诉+!举报",), templates=("pre2019",)),
+    Key("review_upheld", "维持具体行政行为数", ("维持",), templates=("pre2019",)),
+    Key("review_corrected", "被依法纠错数", ("纠错", "纠正"), templates=("pre2019",)),
+    Key("review_other", "其他情形数", ("其他情形", "其他结果"), templates=("pre2019",)),
+    Key("litigation_total", "行政诉讼数量", ("行政诉讼+!申诉+!举报",), templates=("pre2019",)),
+    Key("litigation_upheld", "维持具体行政行为或者驳回原告诉讼请求数", ("维持",), templates=("pre2019",)),
+    Key("litigation_corrected", "被依法纠错数", ("纠错", "纠正"), templates=("pre2019",)),
+    Key("litigation_other", "其他情形数", ("其他情形", "其他结果"), templates=("pre2019",)),
 )
+# Which old row a row or prose category sits under (for identities and for
+# unmapped categories such as a combined reason under answered_denied).
+OLD_PARENT: dict[str, str] = {
+    **{k: "received" for k in ("received_in_person", "received_fax", "received_online", "received_letter")},
+    **{k: "completed" for k in ("completed_on_time", "completed_extended")},
+    **{k: "answered" for k in ("answered_already_public", "answered_granted", "answered_partial", "answered_denied",
+                               "answered_not_this_agency", "answered_not_exist", "answered_amend", "answered_redirect")},
+    **{k: "answered_denied" for k in ("denied_state_secret", "denied_commercial_secret", "denied_privacy",
+                                      "denied_security", "denied_not_gov_info", "denied_other_law")},
+    **{f"review_{k}": "review_total" for k in ("upheld", "corrected", "other")},
+    **{f"litigation_{k}": "litigation_total" for k in ("upheld", "corrected", "other")},
+}
 
 TEMPLATES = ("pre2019", "2019", "2021")
 

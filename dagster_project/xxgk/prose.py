@@ -1,0 +1,203 @@
+"""Figures stated in sentences (CODEBOOK §6.1), for the old-format keys.
+
+Only the sections about applications (依申请公开…) and about reviews and
+lawsuits (行政复议、行政诉讼…) are read in full; the overview (概述, 总体情况)
+is read for the totals only (共受理申请N件, 行政复议N件), and the other
+sections (主动公开, 收费, 问题, 附表) not at all: their counts are about other
+things (作为依申请公开信息数46条 counts documents, not applications).
+
+A count is a number with a unit (件, 条, 宗, 起, 份); its label is the text
+before it, back to the previous count or clause break. Explicit nils
+(未收到…申请, 未发生…行政复议和行政诉讼, 无不予公开) are 0; 均获维持 (or a lone
+case that was 维持) means upheld = total. A category that matches no key is
+kept with mapped=False under its own label when its sentence also states a
+template figure (其余情况93件). Every cell's source gives its line and the
+character span of the words it was read from.
+"""
+from __future__ import annotations
+
+import re
+
+from . import templates as T
+from .model import NUMBER, NIL, PROSE, Cell
+from .parse_old import classify, combined_zero, squash, unmapped_note
+
+_HEADING = re.compile(r"(?:^|(?<=[\s。;:!?)）\]】>|]))([一二三四五六七八九十]{1,3})\s*[、.．]\s*")
+_HEADING_END = re.compile(r"[\n。,;(（]")
+_COUNT = re.compile(r"(?<![\d.])(\d+)\s*(件|条|宗|起|份)(?!次)")
+_CLAUSE_BREAK = re.compile(r"[,;:!?。\n]")
+_SENTENCE = re.compile(r"[^。;\n]+[。;\n]?")
+_VERB_END = re.compile(r"(收到|受理|接到|发生|共|有|办理)$")
+_LABEL_TRIM = re.compile(r"(?:的件数为|的件数|件数为|的|为|共计|共|计|达|数量)$")
+_LABEL_LEAD = re.compile(r"^(?:其中|另|另有|此外)")
+
+OVERVIEW_KEYS = {"received", "review_total", "litigation_total"}
+
+_NEG = r"(?:未|没有|无|尚无|均无)"
+_NEG_REVIEW = re.compile(_NEG + r"[^,;。]{0,30}?复议")
+_NEG_LIT = re.compile(_NEG + r"[^,;。]{0,30}?诉讼")
+_NEG_RECEIVED = re.compile(_NEG + r"(?:收到|受理|接到|发生|接收)?[^,;。]{0,16}?(?:公开|依申请)[^,;。]{0,8}?申请"
+                           r"|" + _NEG + r"(?:收到|受理|接到|发生|接收)[^,;。]{0,6}?申请")
+_NEG_DENIED = re.compile(_NEG + r"不予公开|不予公开[^,;。]{0,6}?(?:为零|为0件?|无)")
+_NEG_ANSWERED = re.compile(r"(?:不存在|没有|无)[^,;。]{0,12}?答复")
+_ALL_UPHELD = re.compile(r"(?:均|全部|都)(?:获|被|予以|已)?维持")
+_UPHELD = re.compile(r"维持")
+
+
+def sections(text: str) -> list[tuple[str, int, int]]:
+    """(kind, start, end) for each numbered section: applications, reviews, overview, other."""
+    marks = []
+    expected = None
+    for m in _HEADING.finditer(text):
+        head_end = _HEADING_END.search(text, m.end())
+        stop = min(head_end.start() if head_end else len(text), m.end() + 25)
+        head = text[m.end():stop]
+        if not re.match(r"[\u4e00-\u9fff]", head):
+            continue
+        marks.append((m.start(), head))
+        expected = m.group(1)
+    del expected
+    if not marks:
+        return [("unknown", 0, len(text))]
+    out = [("overview", 0, marks[0][0])]
+    for i, (pos, head) in enumerate(marks):
+        end = marks[i + 1][0] if i + 1 < len(marks) else len(text)
+        if re.search(r"复议|诉讼", head):
+            kind = "reviews"
+        elif "申请" in head:
+            kind = "applications"
+        elif re.search(r"概述|总体情况|概况|基本情况", head):
+            kind = "overview"
+        else:
+            kind = "other"
+        out.append((kind, pos, end))
+    return out
+
+
+def _span_source(text: str, a: int, b: int, source_of) -> str:
+    line_start = text.rfind("\n", 0, a) + 1
+    line = text.count("\n", 0, a) + 1
+    return f"{source_of(line)} chars {a - line_start}-{b - line_start}"
+
+
+def _clean_label(label: str) -> str:
+    s = squash(label)
+    s = _LABEL_LEAD.sub("", s)
+    for _ in range(2):
+        s = _LABEL_TRIM.sub("", s)
+    return s
+
+
+def parse_prose(text: str, source_of=lambda line: f"line {line}") -> list[Cell]:
+    text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)
+    cells: list[Cell] = []
+    for kind, s0, s1 in sections(text):
+        if kind == "other":
+            continue
+        cells.extend(_parse_section(text, s0, s1, kind, source_of))
+    out: list[Cell] = []
+    seen = set()
+    for c in cells:
+        sig = (c.table, c.row, c.value, c.mapped)
+        if sig in seen:
+            continue
+        seen.add(sig)
+        out.append(c)
+    out.extend(combined_zero(out, PROSE))
+    return out
+
+
+def _parse_section(text: str, s0: int, s1: int, kind: str, source_of) -> list[Cell]:
+    allowed = OVERVIEW_KEYS if kind == "overview" else None
+    out: list[Cell] = []
+    group: str | None = None
+    totals: dict[str, float] = {}
+    for sm in _SENTENCE.finditer(text, s0, s1):
+        a0, a1 = sm.start(), min(sm.end(), s1)
+        sent = text[a0:a1]
+        mapped_here: list[Cell] = []
+        unmapped_here: list[Cell] = []
+        prev_end = 0
+        prev_key: str | None = None
+        counts = list(_COUNT.finditer(sent))
+        for m in counts:
+            lo = prev_end
+            brk = [x.end() for x in _CLAUSE_BREAK.finditer(sent, lo, m.start())]
+            if brk:
+                lo = brk[-1]
+            label = sent[lo:m.start()]
+            span_a, span_b = lo, m.end()
+            cls = classify(label, group)
+            if cls.key is None and not cls.covers and _VERB_END.search(squash(label)):
+                nb = _CLAUSE_BREAK.search(sent, m.end())
+                nxt = _COUNT.search(sent, m.end())
+                stop = min(nb.start() if nb else len(sent), nxt.start() if nxt else len(sent))
+                after = sent[m.end():stop]
+                c2 = classify(after, group)
+                if c2.key:
+                    cls, label, span_b = c2, after, stop
+            prev_end = m.end()
+            value = float(m.group(1))
+            src = _span_source(text, a0 + span_a, a0 + span_b, source_of)
+            raw = sent[span_a:span_b].strip()
+            if cls.key:
+                if allowed is not None and cls.key not in allowed:
+                    continue
+                if cls.key == "review_total":
+                    group = "review"
+                elif cls.key == "litigation_total":
+                    group = "litigation"
+                if cls.key in ("review_total", "litigation_total"):
+                    totals[group] = value
+                cell = Cell(cls.table, cls.key, "", value, NUMBER, raw, src, PROSE, True)
+                mapped_here.append(cell)
+                prev_key = cls.key
+            elif allowed is None:
+                parent = cls.parent
+                if not parent and prev_key:
+                    parent = T.OLD_PARENT.get(prev_key, "")   # a sibling of the category before it
+                name = _clean_label(label) or squash(label)
+                table = "reviews" if kind == "reviews" or cls.table == "reviews" else "applications"
+                unmapped_here.append(Cell(table, name, "", value, NUMBER, raw, src, PROSE, False,
+                                          unmapped_note(parent, cls.covers, "prose category outside the template")))
+        out.extend(mapped_here)
+        if mapped_here:
+            out.extend(unmapped_here)
+        # explicit nils and "all upheld", clause by clause
+        pos = 0
+        for clause in re.split(r"[,;。:]", sent):
+            c_a = sent.find(clause, pos)
+            pos = c_a + len(clause)
+            if not clause.strip() or _COUNT.search(clause):
+                if _COUNT.search(clause) and re.search(r"行政复议", clause) and not re.search(r"行政诉讼", clause):
+                    group = "review"
+                elif _COUNT.search(clause) and re.search(r"行政诉讼", clause):
+                    group = "litigation"
+                continue
+            src = _span_source(text, a0 + c_a, a0 + c_a + len(clause), source_of)
+            nils: list[tuple[str, str]] = []
+            if _NEG_REVIEW.search(clause):
+                nils.append(("reviews", "review_total"))
+            if _NEG_LIT.search(clause):
+                nils.append(("reviews", "litigation_total"))
+            if not nils and not re.search(r"复议|诉讼", clause):
+                if _NEG_RECEIVED.search(clause):
+                    nils.append(("applications", "received"))
+                elif _NEG_DENIED.search(clause):
+                    nils.append(("applications", "answered_denied"))
+                elif _NEG_ANSWERED.search(clause):
+                    nils.append(("applications", "answered"))
+            for table, key in nils:
+                if allowed is not None and key not in allowed:
+                    continue
+                out.append(Cell(table, key, "", 0.0, NIL, clause.strip(), src, PROSE, True, "explicit nil in prose"))
+            if nils or allowed is not None or group is None or group not in totals:
+                continue
+            sub = f"{group}_upheld"
+            if any(c.row == sub for c in out):
+                continue
+            if _ALL_UPHELD.search(clause) or (_UPHELD.search(clause) and totals[group] == 1
+                                               and not re.search(r"未|没有|不", clause.split("维持")[0][-3:])):
+                out.append(Cell("reviews", sub, "", totals[group], NUMBER, clause.strip(), src, PROSE, True,
+                                "维持 with no count: all of the total upheld"))
+    return out
