@@ -27,7 +27,7 @@ def _loose(token: str) -> str:
 _LABEL_END = re.compile(r"[\d|\n]")
 _ROW_PATTERNS = {r.key: re.compile("|".join(_loose(m) for m in r.match)) for r in T.APPLICATION_ROWS if r.match}
 # Labels whose match tokens are too generic to search for on their own.
-_ROW_PATTERNS["other_other"] = re.compile(r"(?:3\s*[.、．,，]?\s*)?其\s*他(?!\s*处\s*理)(?!\s*结\s*果)(?!\s*法)")
+_ROW_PATTERNS["other_other"] = re.compile(r"(?:3\s*[.、．,，]?\s*)?其\s*他(?!\s*处\s*理)(?!\s*结\s*果)(?!\s*法)(?!\s*情\s*形)")
 _ROW_PATTERNS["denied_enforcement"] = re.compile(_loose("行政执法案") + r"\s*[卷件]")   # 案件 for 案卷 is common
 _ROW_PATTERNS["handled_total"] = re.compile(r"(?:[(（]\s*七\s*[)）]\s*)?总\s*计")
 _TABLE_START = re.compile(_loose("本年新收") + r"[\s\S]{0,600}?" + _loose("上年结转"))
@@ -164,9 +164,15 @@ def _row_values(chunk_cells: list[RawCell], key: str, notes: list[str]) -> _Row 
     return None
 
 
+_BARE_OTHER = re.compile(r"(?:^|[|\n])\s*(?:[(（]\s*六\s*[)）]\s*(?:其\s*他\s*处\s*理)?\s*[|\n]?\s*)?"
+                         r"(?:3\s*[.、．,，]?\s*)?其\s*他\s*(?:[|\n]|$)")
+
+
 def _keys_in(text: str) -> list[str]:
-    """Row keys whose labels occur in a piece of text, in template order."""
-    found = [r.key for r in T.APPLICATION_ROWS if _ROW_PATTERNS[r.key].search(text)]
+    """Row keys whose labels occur in a piece of text (cells joined by "|"), in template order.
+    The sub-row （六）3.其他 counts only as a cell or line of its own: 其他 is in many labels."""
+    found = [r.key for r in T.APPLICATION_ROWS
+             if (_BARE_OTHER if r.key == "other_other" else _ROW_PATTERNS[r.key]).search(text)]
     if any(k.startswith("other_") for k in found) and "other" in found:
         found.remove("other")          # （六）其他处理 heading a sub-row
     if "other_other" in found and len(found) > 1:
@@ -195,7 +201,7 @@ def _line_rows(text: str, start: int, stop: int) -> list[tuple[int, str | None, 
         if len(vals) != N_APP_COLS or all(c.kind == EMPTY for c in vals):
             stretch.append(line)
             continue
-        label = "".join(c.text for c in cells[:last_text + 1])
+        label = "|".join(c.text for c in cells[:last_text + 1])
         own = _keys_in(label)
         key = own[-1] if own else None
         before = _keys_in("\n".join(stretch)) if key is None else []
