@@ -19,7 +19,7 @@ select
     nullif(col_key, '')                                     as column_key,
     case when col_key = '' then 'old' else 'new' end        as cell_format,
     figure_key,
-    value,
+    case when status = 'nil' then coalesce(value, 0) else value end as value,
     status                                                  as value_status,
     raw                                                     as raw_text,
     source,

@@ -1,0 +1,183 @@
+-- 申请办理情况（跨模板统一口径）: section 三 on one grid across the three templates.
+-- Grain: report × level × harmonized_key × applicant_type.
+--   level 'flow'  : new_received, carried_over, handled_total, carried_forward.
+--   level 'leaf'  : the template's outcome rows (granted, partial, denied_*,
+--                   unable_*, ignored_*, and （六）: 'other' in 2019,
+--                   other_overdue_correction / other_overdue_fee / other_other in 2021).
+--   level 'group' : granted, partial, denied 不予公开, unable 无法提供,
+--                   ignored 不予处理, other 其他处理 — always DERIVED as the sum of
+--                   the leaf rows above (never read from a 小计 row or any row
+--                   outside the template). The group 'other' is where 2019's
+--                   single row and 2021's three sub-rows meet (grade exact).
+-- New-format figures are placed as themselves (grade exact). Old-format
+-- (pre2019) figures are placed through the outcome_crosswalk seed: only rows
+-- with a harmonized_key; several old rows landing on one key are summed
+-- (e.g. 商业秘密 + 个人隐私 → denied_third_party). Old categories without a
+-- single successor (channels, timeliness, 不是《条例》所指政府信息, 告知作出更改补充,
+-- 告知通过其他途径办理, and the 不同意公开 subtotal) stay in fact_applications.
+-- grade travels with every number: a sum takes the worst grade of its parts.
+-- Values: only record cells; an empty cell adds nothing (value null on a leaf),
+-- n_parts_stated / is_complete tell whether every part was stated.
+with cells as (
+    select * from {{ ref('int_cells_labelled') }}
+    where table_name = 'applications' and mapped and is_record_cell
+),
+
+reports as (
+    select r.doc_id, r.doc, r.report_year, r.template, r.template_family, r.scope, a.agency_id
+    from {{ ref('stg_reports') }} r
+    left join {{ ref('int_agency_names') }} a using (doc_id)
+),
+
+outcome_groups as (
+    select outcome_group, label_zh from {{ ref('outcome_groups') }}
+),
+
+crosswalk as (
+    select * from {{ ref('outcome_crosswalk') }}
+),
+
+keys as (
+    select * from {{ ref('stg_template_keys') }}
+    where table_name = 'applications'
+),
+
+new_keys as (   -- one label per new-format row key (2021 wording first)
+    select key, label_zh, outcome_group, position
+    from keys
+    where kind = 'row' and template_family = 'new'
+    qualify row_number() over (partition by key order by template desc) = 1
+),
+
+column_labels as (
+    select key, label_zh from keys where kind = 'column' and template = '2021'
+),
+
+placed as (
+    -- new format: every row is its own harmonized key
+    select
+        c.doc_id, c.row_key as harmonized_key, c.column_key as applicant_type,
+        c.value, c.value_status, c.row_key as source_row_key,
+        'exact' as grade, cast(null as varchar) as crosswalk_note
+    from cells c
+    where c.cell_format = 'new'
+    union all
+    -- old format: through the crosswalk
+    select
+        c.doc_id, x.harmonized_key, 'total' as applicant_type,
+        c.value, c.value_status, c.row_key as source_row_key,
+        x.grade, x.note
+    from cells c
+    join crosswalk x
+      on x.from_template = 'pre2019' and x.old_table = 'applications'
+     and x.old_key = c.row_key
+    where c.cell_format = 'old' and coalesce(x.harmonized_key, '') <> ''
+),
+
+grade_rank as (
+    select * from (values ('exact', 1), ('approximate', 2), ('impossible', 3)) g(grade, grade_rank)
+),
+
+leaves as (
+    select
+        p.doc_id,
+        case when k.outcome_group is null then 'flow' else 'leaf' end     as level,
+        p.harmonized_key,
+        k.outcome_group,
+        p.applicant_type,
+        sum(case when p.value_status <> 'empty' then p.value end)           as value,
+        max(g.grade_rank)                                                   as grade_rank,
+        count(*)                                                            as n_parts,
+        count(*) filter (where p.value_status <> 'empty')                   as n_parts_stated,
+        string_agg(p.source_row_key, '+' order by p.source_row_key)         as source_row_keys,
+        string_agg(distinct p.crosswalk_note, ' | ')                        as crosswalk_note
+    from placed p
+    join grade_rank g using (grade)
+    left join new_keys k on k.key = p.harmonized_key
+    group by all
+),
+
+-- how many leaves a group has: in the report's template (new format) or in
+-- the crosswalk (old format)
+expected_new as (
+    select template, outcome_group, count(*) as n_expected
+    from keys
+    where kind = 'row' and outcome_group is not null and template <> 'pre2019'
+    group by all
+),
+
+expected_old as (
+    select k.outcome_group, count(*) as n_expected
+    from crosswalk x
+    join new_keys k on k.key = x.harmonized_key
+    where x.from_template = 'pre2019' and x.old_table = 'applications'
+      and k.outcome_group is not null
+    group by all
+),
+
+groups as (
+    select
+        l.doc_id,
+        'group'                                                             as level,
+        l.outcome_group                                                     as harmonized_key,
+        l.outcome_group,
+        l.applicant_type,
+        sum(l.value)                                                        as value,
+        max(l.grade_rank)                                                   as grade_rank,
+        sum(l.n_parts)                                                      as n_parts,
+        sum(l.n_parts_stated)                                               as n_parts_stated,
+        string_agg(l.source_row_keys, '+' order by l.harmonized_key)        as source_row_keys,
+        string_agg(distinct l.crosswalk_note, ' | ')                        as crosswalk_note
+    from leaves l
+    where l.level = 'leaf'
+    group by all
+),
+
+unioned as (
+    select * from leaves
+    union all
+    select * from groups
+)
+
+select
+    u.doc_id || '|' || u.level || '|' || u.harmonized_key || '|' || u.applicant_type
+                                                                            as harmonized_row_id,
+    u.doc_id,
+    r.doc,
+    r.report_year,
+    r.agency_id,
+    r.template,
+    r.template_family,
+    r.scope,
+    u.level,
+    u.harmonized_key,
+    u.outcome_group,
+    case when u.level = 'group' then og.label_zh else k.label_zh end        as label_zh,
+    u.applicant_type,
+    cl.label_zh                                                             as applicant_type_label_zh,
+    u.value,
+    case u.grade_rank when 1 then 'exact' when 2 then 'approximate'
+                      else 'impossible' end                                 as grade,
+    u.n_parts,
+    u.n_parts_stated,
+    case when u.level = 'group'
+         then coalesce(en.n_expected, eo.n_expected) end                    as n_parts_expected,
+    case when u.level = 'group'
+         then u.n_parts_stated = coalesce(en.n_expected, eo.n_expected)
+         else u.n_parts_stated = u.n_parts end                              as is_complete,
+    u.level = 'group' or u.n_parts > 1                                      as is_derived,
+    u.source_row_keys,
+    coalesce(u.crosswalk_note, x19.note)                                    as crosswalk_note
+from unioned u
+join reports r on r.doc_id = u.doc_id
+left join new_keys k on k.key = u.harmonized_key and u.level <> 'group'
+left join outcome_groups og on og.outcome_group = u.outcome_group and u.level = 'group'
+left join column_labels cl on cl.key = u.applicant_type
+left join expected_new en
+  on u.level = 'group' and r.template_family = 'new'
+ and en.template = r.template and en.outcome_group = u.outcome_group
+left join expected_old eo
+  on u.level = 'group' and r.template_family = 'old' and eo.outcome_group = u.outcome_group
+left join crosswalk x19
+  on u.level = 'group' and u.outcome_group = 'other' and r.template_family = 'new'
+ and x19.from_template = '2019' and x19.old_key = 'other'
