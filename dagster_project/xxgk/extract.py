@@ -13,7 +13,7 @@ from typing import Iterable, Iterator
 
 from . import metadata, parse_new
 from .ingest import HTML, PDF, SPREADSHEET, TEXT, RawDocument, decode, describe, list_files
-from .model import Report
+from .model import TABLE, Report
 from .normalize import Normalized, normalize
 
 PARSER_VERSION = "1"   # bump when parsing changes: stored reports of another version are parsed again
@@ -61,24 +61,34 @@ def parse_normalized(report: Report, norm: Normalized, origin: dict[int, str] | 
     report.report_year, report.agency = meta.report_year, meta.agency
     report.publish_date, report.scope = meta.publish_date, meta.scope
     report.template = tables.template or _template_by_year(meta.report_year)
-    if report.template == "pre2019" or not tables.cells:
+    if not tables.cells:
         _parse_old(report, t, source_of)
     report.attachments = [{"name": n, "status": "named", "path": ""} for n in dict.fromkeys(_ATTACHMENT.findall(t))]
-    if not report.cells and not _REPORT_WORDS.search(t[:5000]):
-        report.is_report = False
-        report.notes.append("not an annual report: no disclosure wording and no statistics table")
-    elif not report.cells:
-        report.notes.append("no figures parsed")
+    if not report.figures():
+        if _REPORT_WORDS.search(t[:5000]):
+            report.notes.append("no figures parsed")
+        else:
+            report.is_report = False
+            report.notes.append("not an annual report: no disclosure wording and no statistics table")
     return report
 
 
 def _parse_old(report: Report, text: str, source_of) -> None:
-    """Old-format appendix and figures in prose (issue 3); absent until written."""
-    try:
-        from . import parse_old
-    except ImportError:
-        return
-    report.cells.extend(parse_old.parse(text, source_of))
+    """The old-format appendix and figures in prose, for a report with no new-format table.
+
+    An old appendix makes the report pre2019 whatever its year (the template
+    follows the structure). Prose read with old-format keys in a report of a
+    new-format year is kept, but not as figures of that template."""
+    from . import parse_old
+    cells = parse_old.parse(text, source_of)
+    if any(c.method == TABLE and c.mapped for c in cells):
+        report.template = "pre2019"
+    elif report.template != "pre2019" and cells:
+        for c in cells:
+            c.mapped = False
+            c.note = (c.note + "; " if c.note else "") + f"old-format prose key in a {report.template} report"
+        report.notes.append(f"{len(cells)} prose figures with old-format keys kept unmapped")
+    report.cells.extend(cells)
 
 
 def _template_by_year(year: int | None) -> str | None:

@@ -83,34 +83,47 @@ def _old_format() -> list[Identity]:
 IDENTITIES: tuple[Identity, ...] = tuple(_new_format() + _old_format())
 
 
-def _operands(report: Report) -> dict[str, float | None]:
-    """Figure key -> value (None for an empty cell), table cells only."""
+def operands(cells, template: str | None) -> dict[str, float | None]:
+    """Figure key -> value (None for an empty cell) from a report's cells.
+
+    cells: objects or rows with key/figure_key, value, status, method, mapped.
+    Table cells count; an old-format report often states figures only in
+    prose, so there prose counts too where no table gave the figure."""
     vals: dict[str, float | None] = {}
-    for c in report.cells:
-        if c.mapped and c.method in (TABLE, RECONSTRUCTED):
-            vals.setdefault(c.key, None if c.status == EMPTY else (c.value or 0.0))
-    if report.template == "pre2019":   # old reports often state figures only in prose
-        for c in report.cells:
-            if c.mapped and c.status != EMPTY:
-                vals.setdefault(c.key, c.value or 0.0)
+    prose: dict[str, float] = {}
+    for c in cells:
+        key = getattr(c, "key", None) or c.figure_key
+        if not c.mapped:
+            continue
+        if c.method in (TABLE, RECONSTRUCTED):
+            vals.setdefault(key, None if c.status == EMPTY else (c.value or 0.0))
+        elif c.status != EMPTY:
+            prose.setdefault(key, c.value or 0.0)
+    if template == "pre2019":
+        for k, v in prose.items():
+            vals.setdefault(k, v)
     return vals
+
+
+def assess(idn: Identity, vals: dict[str, float | None]) -> dict | None:
+    """Both sides and the status of one identity; None when the report states none of it."""
+    keys = idn.lhs + idn.rhs
+    if not any(k in vals for k in keys):
+        return None
+    missing = [k for k in keys if vals.get(k) is None]
+    lhs = None if any(vals.get(k) is None for k in idn.lhs) else sum(vals[k] for k in idn.lhs)
+    rhs = None if any(vals.get(k) is None for k in idn.rhs) else sum(vals[k] for k in idn.rhs)
+    status = NOT_ASSESSABLE if missing else (PASS if abs(lhs - rhs) < 1e-9 else FAIL)
+    return {"identity": idn.id, "rule": idn.rule, "description": idn.description, "severity": idn.severity,
+            "lhs": lhs, "rhs": rhs, "status": status, "missing": ", ".join(missing)}
+
+
+def for_template(template: str | None) -> list[Identity]:
+    return [i for i in IDENTITIES if template in i.templates]
 
 
 def evaluate(report: Report) -> list[dict]:
     """One row per identity of the report's template that touches any stated figure."""
-    vals = _operands(report)
-    out = []
-    for idn in IDENTITIES:
-        if report.template not in idn.templates:
-            continue
-        keys = idn.lhs + idn.rhs
-        if not any(k in vals for k in keys):
-            continue                       # the report states none of it: nothing to say
-        missing = [k for k in keys if vals.get(k) is None]
-        lhs = None if any(vals.get(k) is None for k in idn.lhs) else sum(vals[k] for k in idn.lhs)
-        rhs = None if any(vals.get(k) is None for k in idn.rhs) else sum(vals[k] for k in idn.rhs)
-        status = NOT_ASSESSABLE if missing else (PASS if abs(lhs - rhs) < 1e-9 else FAIL)
-        out.append({"doc": report.doc, "identity": idn.id, "rule": idn.rule, "description": idn.description,
-                    "severity": idn.severity, "lhs": lhs, "rhs": rhs, "status": status,
-                    "missing": ", ".join(missing)})
-    return out
+    vals = operands(report.cells, report.template)
+    rows = (assess(i, vals) for i in for_template(report.template))
+    return [{"doc": report.doc, **r} for r in rows if r]

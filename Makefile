@@ -1,0 +1,41 @@
+# Two commands on a fresh machine with Python 3.11 and make:
+#   make run    create .venv, install, run every asset and check on seeds/, print a summary
+#   make test   the tests
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+export XXGK_CORPUS  ?= $(CURDIR)/seeds
+export XXGK_WAREHOUSE ?= $(CURDIR)/warehouse
+
+.PHONY: install run test ui bench manifest clean
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/.installed
+
+# dbt's manifest, which the Dagster definitions load (dagster dev makes it itself).
+manifest: install
+	cd dbt && ../$(BIN)/dbt parse --profiles-dir . --quiet
+
+$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+	mkdir -p $(DAGSTER_HOME) && cp dagster.yaml $@
+
+run: manifest $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/python -m xxgk_dagster.run
+
+test: manifest
+	$(BIN)/python -m pytest
+
+ui: manifest $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+bench: manifest
+	$(BIN)/xxgk bench
+
+clean:
+	rm -rf warehouse $(DAGSTER_HOME) dbt/target dbt/logs

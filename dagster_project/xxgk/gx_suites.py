@@ -1,0 +1,119 @@
+"""Great Expectations suites for the accounting identities.
+
+The suites in expectations/ are generated from identities.IDENTITIES (run
+`python -m xxgk.gx_suites expectations` after changing an identity; a test
+fails while the files and the definitions disagree). Each identity becomes a
+residual column (left side minus right side, missing when not assessable)
+that must be 0; GX ignores missing values, so an empty cell is never read as 0.
+GX is fed pandas DataFrames from an ephemeral context (see STACK_NOTES).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from .identities import IDENTITIES, assess, for_template, operands
+
+# Suite name -> the identity rules it holds.
+SUITES = {
+    "applications_identities": ("I3.1", "I3.2", "I3.3"),
+    "reviews_identities": ("I4.1",),
+    "old_format_identities": ("O.I1", "O.I2", "O.I3", "O.I4", "O.I5", "O.I6"),
+}
+
+
+def suite_definition(name: str) -> dict:
+    rules = SUITES[name]
+    exps = [{"type": "expect_column_values_to_be_between",
+             "kwargs": {"column": i.id, "min_value": 0, "max_value": 0},
+             "meta": {"rule": i.rule, "description": i.description, "severity": i.severity,
+                      "lhs": list(i.lhs), "rhs": list(i.rhs)}}
+            for i in IDENTITIES if i.rule in rules]
+    return {"name": name, "expectations": exps,
+            "meta": {"generated_from": "xxgk.identities.IDENTITIES",
+                     "note": "residual = left side - right side; missing when an operand is absent or empty"}}
+
+
+def write_suites(folder: str | Path) -> list[Path]:
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for name in SUITES:
+        p = folder / f"{name}.json"
+        p.write_text(json.dumps(suite_definition(name), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        out.append(p)
+    return out
+
+
+def load_suite(folder: str | Path, name: str) -> dict:
+    return json.loads((Path(folder) / f"{name}.json").read_text(encoding="utf-8"))
+
+
+class _Row:
+    __slots__ = ("figure_key", "value", "status", "method", "mapped")
+
+    def __init__(self, figure_key, value, status, method, mapped):
+        self.figure_key, self.value, self.status, self.method, self.mapped = figure_key, value, status, method, mapped
+
+
+def identity_frame(cells: pd.DataFrame, reports: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """One row per report, one residual column per identity; and (doc, identity) -> (lhs, rhs)."""
+    template = dict(zip(reports["doc_id"], reports["template"]))
+    docs = dict(zip(reports["doc_id"], reports["doc"]))
+    rows, sides = [], {}
+    cols = ["figure_key", "value", "status", "method", "mapped"]
+    for doc_id, group in cells[["doc_id", *cols]].groupby("doc_id", sort=True):
+        tpl = template.get(doc_id)
+        vals = operands((_Row(*t) for t in group[cols].itertuples(index=False, name=None)), tpl)
+        row = {"doc_id": doc_id, "doc": docs.get(doc_id), "template": tpl}
+        for idn in for_template(tpl):
+            r = assess(idn, vals)
+            if r and r["status"] != "not_assessable":
+                row[idn.id] = r["lhs"] - r["rhs"]
+                sides[(docs.get(doc_id), idn.id)] = (r["lhs"], r["rhs"])
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    for i in IDENTITIES:             # every identity is a column, even where no report assesses it
+        if i.id not in df.columns:
+            df[i.id] = pd.Series([None] * len(df), dtype="float64")
+    return df.astype({i.id: "float64" for i in IDENTITIES}), sides
+
+
+def validate(suite: dict, frame: pd.DataFrame, sides: dict) -> dict:
+    """Run one suite on the frame; failing reports with both sides of each identity."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    import great_expectations as gx
+    from great_expectations.core.expectation_suite import ExpectationSuite
+
+    ctx = gx.get_context(mode="ephemeral")
+    ctx.variables.progress_bars = {"globally": False}
+    gsuite = ctx.suites.add(ExpectationSuite(name=suite["name"], expectations=suite["expectations"]))
+    batch_def = ctx.data_sources.add_pandas("xxgk").add_dataframe_asset(suite["name"]) \
+        .add_batch_definition_whole_dataframe("all_reports")
+    vd = ctx.validation_definitions.add(gx.ValidationDefinition(name=suite["name"], data=batch_def, suite=gsuite))
+    res = vd.run(batch_parameters={"dataframe": frame},
+                 result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["doc"]})
+    failures, errors, evaluated = [], [], 0
+    for r in res.results:
+        col = r.expectation_config.kwargs["column"]
+        if r.exception_info and r.exception_info.get("raised_exception"):
+            errors.append(f"{col}: {r.exception_info.get('exception_message')}")
+            continue
+        evaluated += int(frame[col].notna().sum())
+        for idx in (r.result or {}).get("unexpected_index_list") or []:
+            doc = idx["doc"] if isinstance(idx, dict) else frame.loc[idx, "doc"]
+            lhs, rhs = sides.get((doc, col), (None, None))
+            failures.append({"doc": doc, "identity": col, "lhs": lhs, "rhs": rhs})
+    return {"suite": suite["name"], "success": not failures and not errors, "expectations": len(res.results),
+            "evaluated": evaluated, "failed": len(failures), "failures": failures, "errors": errors}
+
+
+if __name__ == "__main__":
+    for p in write_suites(sys.argv[1] if len(sys.argv) > 1 else "expectations"):
+        print(p)

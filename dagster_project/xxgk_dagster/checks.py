@@ -1,0 +1,46 @@
+"""Asset checks: the accounting identities through the Great Expectations suites
+in expectations/, and the text-vs-table comparison. A failed identity is a
+warning: the report is flagged and kept, its figures as published."""
+
+import pandas as pd
+
+import dagster as dg
+from xxgk import gx_suites
+
+from .assets import DUCKDB_POOL, md_table
+from .resources import PROJECT_ROOT, XxgkSettings
+
+EXPECTATIONS = PROJECT_ROOT / "expectations"
+CELLS = dg.AssetKey(["raw", "cells"])
+
+
+@dg.multi_asset_check(
+    specs=[dg.AssetCheckSpec(name, asset=CELLS, additional_deps=[dg.AssetKey(["raw", "reports"])],
+                             description=f"GX suite expectations/{name}.json: every assessable identity balances")
+           for name in gx_suites.SUITES],
+    pool=DUCKDB_POOL)
+def identity_suites(context: dg.AssetCheckExecutionContext, settings: XxgkSettings):
+    with settings.connect(read_only=True) as con:
+        cells = con.execute("select doc_id, figure_key, value, status, method, mapped from raw.cells").df()
+        reports = con.execute("select doc_id, doc, template from raw.reports").df()
+    frame, sides = gx_suites.identity_frame(cells, reports)
+    for name in gx_suites.SUITES:
+        r = gx_suites.validate(gx_suites.load_suite(EXPECTATIONS, name), frame, sides)
+        context.log.info(f"{name}: {r['evaluated']} identity results assessed, {r['failed']} failed")
+        yield dg.AssetCheckResult(
+            check_name=name, asset_key=CELLS, passed=r["success"], severity=dg.AssetCheckSeverity.WARN,
+            metadata={"expectations": r["expectations"], "assessed": r["evaluated"], "failed": r["failed"],
+                      "failures": md_table(pd.DataFrame(r["failures"], columns=["doc", "identity", "lhs", "rhs"])),
+                      "errors": dg.MetadataValue.json(r["errors"])})
+
+
+@dg.asset_check(asset=dg.AssetKey(["raw", "checks"]), pool=DUCKDB_POOL,
+                description="Where prose and a table of the same report state the same figure, they agree")
+def text_vs_table(settings: XxgkSettings) -> dg.AssetCheckResult:
+    with settings.connect(read_only=True) as con:
+        df = con.execute("""select doc, identity, lhs as prose, rhs as table_value, status
+                            from raw.checks where rule = 'text_vs_table' order by doc, identity""").df()
+    failed = df[df["status"] == "fail"]
+    return dg.AssetCheckResult(passed=failed.empty, severity=dg.AssetCheckSeverity.WARN,
+                               metadata={"compared": len(df), "disagree": len(failed),
+                                         "disagreements": md_table(failed)})

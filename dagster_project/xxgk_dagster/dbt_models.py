@@ -1,0 +1,33 @@
+"""The dbt project as Dagster assets: `dbt build` runs models and their tests
+(the tests show up as asset checks). Keys and groups follow the schema."""
+
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from .assets import DUCKDB_POOL
+from .resources import PROJECT_ROOT
+
+DBT_DIR = PROJECT_ROOT / "dbt"
+dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)
+dbt_project.prepare_if_dev()   # only under `dagster dev`; elsewhere `dbt parse` makes the manifest first
+
+
+class SchemaTranslator(DagsterDbtTranslator):
+    """Asset key = [schema, name], group = schema: `staging/stg_cells`, `marts/fact_applications`."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return dbt_resource_props.get("schema") or "dbt"
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project,
+            dagster_dbt_translator=SchemaTranslator(), pool=DUCKDB_POOL)
+def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    yield from dbt.cli(["build"], context=context).stream()

@@ -1,0 +1,65 @@
+"""Bad input gets a clear, recorded reason; the run goes on and counts it."""
+import duckdb
+import pytest
+
+from conftest import SEEDS
+from xxgk import pipeline as P
+from xxgk.extract import extract_document
+from xxgk.summary import summarize
+
+SEED_2019 = SEEDS / "004_6d9098e69707ff9c.txt"
+
+
+@pytest.fixture()
+def corpus(tmp_path):
+    d = tmp_path / "corpus"
+    d.mkdir()
+    (d / "empty.txt").write_bytes(b"")
+    (d / "binary.txt").write_bytes(bytes(range(256)) * 40)
+    (d / "gbk_report.txt").write_bytes(SEED_2019.read_text(encoding="utf-8").encode("gbk"))
+    data = (SEEDS / "002_8296641daa62e8d3.txt").read_bytes()
+    cut = data.index("一、本年新收".encode()) + 1          # inside a three-byte character
+    (d / "truncated.txt").write_bytes(data[:cut])
+    (d / "not_a_report.txt").write_text("今日天气晴，气温二十度。\n欢迎访问本站，联系我们。\n", encoding="utf-8")
+    (d / "notes.pdf").write_bytes(b"%PDF-1.4\n%broken\n")
+    return d
+
+
+def test_each_bad_file_gets_a_reason(corpus):
+    docs = {r["name"]: r for r in P.scan_documents(corpus).to_dict("records")}
+    assert docs["empty.txt"]["status"] == "rejected" and docs["empty.txt"]["reason"] == "empty file"
+    assert docs["binary.txt"]["status"] == "rejected" and "binary" in docs["binary.txt"]["reason"]
+    assert docs["gbk_report.txt"]["status"] == "ok" and docs["gbk_report.txt"]["encoding"] == "gb18030"
+    assert docs["truncated.txt"]["status"] == "ok" and docs["truncated.txt"]["encoding"] == "utf-8 (truncated)"
+
+    _, not_report = extract_document(corpus / "not_a_report.txt")
+    assert not not_report.is_report and "not an annual report" in " ".join(not_report.notes)
+
+
+def test_gbk_report_parses_like_the_utf8_original(corpus):
+    _, gbk = extract_document(corpus / "gbk_report.txt")
+    _, utf8 = extract_document(SEED_2019)
+    assert gbk.figures() == utf8.figures() and len(gbk.figures()) == 28
+
+
+def test_truncated_report_keeps_what_it_has(corpus):
+    _, r = extract_document(corpus / "truncated.txt")
+    assert r.report_year == 2023 and r.agency == "启东市人民政府办公室"
+    assert not r.figures() and "no figures parsed" in r.notes
+
+
+def test_pipeline_records_every_file_and_goes_on(corpus, tmp_path):
+    store = P.Store(tmp_path / "wh")
+    docs = P.scan_documents(corpus)
+    P.normalize_new(docs, store, workers=1)
+    P.parse_new(store, workers=1)
+    with duckdb.connect(str(store.database)) as con:
+        counts = P.load_landing(con, docs, store)
+        assert counts["documents"] == 6
+        rejected = dict(con.execute("""select name, reason from raw.documents where status <> 'ok'
+                                       union all select name, reason from raw.normalized where status <> 'ok'""").fetchall())
+        assert set(rejected) == {"empty.txt", "binary.txt", "notes.pdf"}
+        assert "pdf could not be read" in rejected["notes.pdf"]
+        text = summarize(con)
+    assert "files seen:            6" in text and "files rejected:        3" in text
+    assert "not_a_report.txt: not an annual report" in text

@@ -1,0 +1,39 @@
+from pathlib import Path
+
+from xxgk.normalize import drop_repeated_body, normalize
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+def test_pinyin_after_characters_is_removed_and_text_simplified():
+    n = normalize("啟東市政府辦2023年政府信息公開工作年度報(bào)告 來(lái)源")
+    assert n.text == "启东市政府办2023年政府信息公开工作年度报告 来源"
+    assert n.pinyin_removed == 2 and n.simplified
+
+
+def test_latin_words_in_parentheses_are_kept():
+    assert normalize("网站(www.luzhou.gov.cn)和PPP(ppp)项目").text == "网站(www.luzhou.gov.cn)和PPP(ppp)项目"
+
+
+def test_full_width_digits_and_punctuation_fold():
+    n = normalize("（一）予以公开　１２３件，占４．６％")
+    assert n.text == "(一)予以公开 123件,占4.6%"
+    assert not n.simplified
+
+
+def test_body_scraped_twice_is_kept_once():
+    text = (SEEDS / "001_7cd061f8be914d19.txt").read_text(encoding="utf-8")
+    assert text.count("一、概述") == 2
+    n = normalize(text)
+    assert n.duplicate_removed and n.text.count("一、概述") == 1
+    assert n.text.count("全市收到政府信息公开行政复议申请15件") == 1
+
+
+def test_short_repeats_are_not_a_duplicated_body():
+    lines = ["标题", "一、总体情况", "内容甲乙丙丁戊己庚辛", "二、其他", "内容甲乙丙丁戊己庚辛", "结尾"]
+    assert drop_repeated_body(lines) == (lines, False)
+
+
+def test_traditional_seed_is_converted():
+    n = normalize((SEEDS / "002_8296641daa62e8d3.txt").read_text(encoding="utf-8"))
+    assert n.simplified and "政府信息公开" in n.text and "報" not in n.text and "(bào)" not in n.text
