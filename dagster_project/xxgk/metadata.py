@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 _YEAR = r"(20[0-3]\d|19[89]\d)"
-_PERIOD = re.compile(r"统计期限[^0-9]{0,6}" + _YEAR + r"\s*年")
+_PERIOD = re.compile(r"统计(?:期限|周期|时限|区间|时间)[^0-9]{0,6}" + _YEAR + r"\s*年")
 _TITLE = re.compile(r"(?:年度报告|年报|年度工作报告)")
 _TITLE_YEAR = re.compile(_YEAR + r"\s*年度?")
 _PUBLISHED = re.compile(r"(?:发布日期|发布时间|成文日期|日期)\s*[:：]?\s*(20\d\d)[-/.年](\d{1,2})[-/.月](\d{1,2})")
@@ -18,6 +18,12 @@ _SUFFIX = re.compile(r"(?:关于)?(?:本?年度)?(?:政府)?(?:信息公开|政�
 _PUBLISHES = re.compile(r"现(?:将|予)?公布([\u4e00-\u9fff]{3,30}?)" + _YEAR + r"\s*年")
 _AGENCY_IN_BODY = re.compile(r"([\u4e00-\u9fff]{2,5}[省市县区州盟旗][\u4e00-\u9fff]{2,14}?(?:局|委员会|办公室|办公厅|管委会|人民政府|中心|委))")
 _PLACE = re.compile(r"([\u4e00-\u9fff]{2,4}?[市县区州])")
+_TAGS = re.compile(r"<[^>]+>")
+_FIELD_PREFIX = re.compile(r"^(?:标题|题目|名称|文章标题|信息名称)\s*[:：|]?\s*")
+_TITLE_TAIL = re.compile(r"^(?:工作)?(?:年度报告|年报)")
+_ORG_END = re.compile(r"(?:局|委|办|厅|政府|委员会|中心|管委会|办公室|院|所|会|署|站|队|处|部)$")
+_AGENCY_CUT = re.compile(r"(?:关于|报送|印发|转发).*$")
+_JURISDICTION_NAME = re.compile(r"(?:[省市县区州盟旗]|实验区|新区|开发区)$")
 _ALIASES = (("市政府办公室", "市人民政府办公室"), ("县政府办公室", "县人民政府办公室"), ("区政府办公室", "区人民政府办公室"))
 
 
@@ -28,12 +34,24 @@ class Meta:
     publish_date: str | None = None
     scope: str = "own_agency"
     title: str | None = None
+    province: str | None = None    # from regions.locate (cpca); copy onto Report
+    city: str | None = None
+    county: str | None = None
+    region_code: str | None = None
 
 
 def _title_line(lines: list[str]) -> str | None:
-    for ln in lines[:25]:
-        s = ln.strip("|# ").strip()
-        if _TITLE.search(s) and len(s) <= 60 and ">" not in s and not s.startswith(("本报告", "根据")):
+    """The report's title: a short line naming the annual report (a "标题:" field
+    of a crawled page counts; a title broken before 年度报告 is joined)."""
+    for i, ln in enumerate(lines[:25]):
+        s = _FIELD_PREFIX.sub("", ln.strip("|# ").strip()).strip("| ")
+        nxt = lines[i + 1].strip("|# ").strip() if i + 1 < len(lines) else ""
+        if not _TITLE.search(s) and re.search(r"(?:政府信息公开|政务公开)", s) and len(s) <= 40 \
+                and _TITLE_TAIL.match(nxt):
+            s = s + nxt
+        if _TITLE.search(s) and len(s) <= 60 and ">" not in s and not s.startswith(("本报告", "根据", "本年度报告")):
+            if len(re.sub(_SUFFIX, "", s).strip()) < 2 and i > 0:
+                continue   # only the tail of a broken title
             return s
     return None
 
@@ -70,17 +88,33 @@ def find_year(text: str, title: str | None, publish_date: str | None) -> int | N
 
 def find_agency(text: str, lines: list[str], title: str | None) -> str | None:
     m = _PUBLISHES.search(text[:3000])
+    from_title = _from_title(text, title)
     if m:
-        return canonical_agency(m.group(1))
+        name = canonical_agency(m.group(1))
+        # "现公布苏平片区管理局…" under the title "平潭综合实验区苏平片区管理局…": the title qualifies it
+        if from_title and from_title != name and from_title.endswith(name):
+            return from_title
+        return name
+    if from_title:
+        return from_title
+    return _from_lines(text, lines)
+
+
+def _from_title(text: str, title: str | None) -> str | None:
     if title:
         name = _SUFFIX.sub("", _TITLE_YEAR.sub("", title, count=1)).strip(" 《》\"“”")
         name = _TITLE_YEAR.sub("", name)
-        if len(name) >= 2:
+        name = _AGENCY_CUT.sub("", re.sub(r"\s+", "", name)).strip(" 《》\"“”:")
+        if len(name) >= 2 and re.fullmatch(r"[\u4e00-\u9fff()（）]+", name):
             return _qualify(canonical_agency(name), text)
+    return None
+
+
+def _from_lines(text: str, lines: list[str]) -> str | None:
     # A short first line that names the body ("市 国 资 委")
     for ln in lines[:3]:
         s = re.sub(r"\s+", "", ln)
-        if 2 <= len(s) <= 15 and re.fullmatch(r"[\u4e00-\u9fff]+", s):
+        if 2 <= len(s) <= 15 and re.fullmatch(r"[\u4e00-\u9fff]+", s) and _ORG_END.search(s):
             return _qualify(canonical_agency(s), text)
     counts = Counter(_AGENCY_IN_BODY.findall(text))
     if counts:
@@ -108,11 +142,16 @@ def find_publish_date(text: str, lines: list[str]) -> str | None:
 
 
 def describe(text: str) -> Meta:
+    if "<" in text[:5000]:
+        text = _TAGS.sub("\n", text)          # metadata reads raw HTML too
     lines = [ln for ln in text.split("\n") if ln.strip()]
     title = _title_line(lines)
     pub = find_publish_date(text, lines)
     agency = find_agency(text, lines, title)
     scope = "own_agency"
-    if agency and agency.endswith("人民政府") and re.search(r"全(?:市|县|区|省)", text):
+    if agency and (agency.endswith("人民政府") or _JURISDICTION_NAME.search(agency)) and re.search(r"全(?:市|县|区|省)", text):
         scope = "jurisdiction_summary"
-    return Meta(report_year=find_year(text, title, pub), agency=agency, publish_date=pub, scope=scope, title=title)
+    from .regions import locate
+    province, city, county, code = locate(agency, text)
+    return Meta(report_year=find_year(text, title, pub), agency=agency, publish_date=pub, scope=scope, title=title,
+                province=province, city=city, county=county, region_code=code)
