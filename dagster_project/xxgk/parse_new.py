@@ -198,6 +198,8 @@ def _line_rows(text: str, start: int, stop: int) -> list[tuple[int, str | None, 
         vals = cells[last_text + 1:]
         while len(vals) > N_APP_COLS and vals[-1].kind == EMPTY:
             vals = vals[:-1]
+        while len(vals) > N_APP_COLS and vals[0].kind == EMPTY:
+            vals = vals[1:]                 # an empty label cell
         if len(vals) != N_APP_COLS or all(c.kind == EMPTY for c in vals):
             stretch.append(line)
             continue

@@ -1,0 +1,156 @@
+"""Text layouts of real reports: HTML, OCR markdown, PDF text, glued cells, lost labels.
+
+tests/data/real holds copies of real reports and the hand-made labels of those
+that have them (FIGURES.md keys); new-format figures must match exactly.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from xxgk import glued
+from xxgk import parse_new
+from xxgk.extract import extract_document
+from xxgk.identities import FAIL, evaluate
+
+REAL = Path(__file__).resolve().parent / "data" / "real"
+LABELS = {r["doc"]: r for r in map(json.loads, (REAL / "labels.jsonl").read_text(encoding="utf-8").splitlines())}
+
+
+def _new_format(figs: dict) -> dict:
+    return {k: v for k, v in figs.items() if k.count(".") == 2}
+
+
+@pytest.mark.parametrize("doc", sorted(LABELS))
+def test_labelled_real_reports_exact(doc):
+    label = LABELS[doc]
+    _, report = extract_document(REAL / doc)
+    assert report.template == label["template"]
+    assert report.report_year == label["report_year"]
+    assert _new_format(report.figures()) == _new_format(label["figures"])
+
+
+def test_html_blank_total_column_is_empty_not_zero():
+    _, report = extract_document(REAL / "01_shanghai_bgt_2019.html")
+    granted_total = [c for c in report.cells if c.key == "applications.granted.total"]
+    assert granted_total and granted_total[0].status == "empty"
+    assert "applications.granted.total" not in report.figures()
+    assert granted_total[0].source.startswith("table ")
+    statuses = {r["identity"]: r["status"] for r in evaluate(report)}
+    assert statuses["I3.3.granted.2019"] == "not_assessable"
+
+
+def test_glued_rows_are_reconstructed_with_reasons():
+    _, report = extract_document(REAL / "15_pingtan_zone_2021.txt")
+    granted = {c.col: c for c in report.cells if c.table == "applications" and c.row == "granted"}
+    assert [int(granted[c].value) for c in ("natural_person", "social_welfare", "other_org", "total")] == [27, 2, 1, 30]
+    assert granted["total"].method == "reconstructed" and "column identities" in granted["total"].note
+    review = [c for c in report.cells if c.table == "reviews"]
+    assert review[0].method == "reconstructed" and "only one" in review[0].note
+
+
+def test_lost_labels_placed_by_row_count():
+    _, report = extract_document(REAL / "04_shanghai_kewei_2024.md")
+    assert report.template == "2021"
+    rows = {c.row for c in report.cells if c.table == "applications"}
+    assert len(rows) == 25
+    placed = [c for c in report.cells if c.method == "reconstructed"]
+    assert placed and all("template's row order" in c.note for c in placed)
+    f = report.figures()
+    assert f["applications.unable_creation.natural_person"] == 6
+    assert f["applications.other_overdue_correction.total"] == 10
+    assert not [r for r in evaluate(report) if r["status"] == FAIL]
+
+
+def test_pdf_text_with_footers_and_broken_labels():
+    _, report = extract_document(REAL / "05_shanghai_bgt_2025.md")
+    f = report.figures()
+    assert report.template == "2021"
+    assert f["applications.new_received.total"] == 1295
+    assert f["applications.ignored_confirm.total"] == 0
+    assert f["applications.other_overdue_correction.total"] == 43
+    assert f["reviews.litigation_after_review.total"] == 22
+    assert not [r for r in evaluate(report) if r["status"] == FAIL]
+
+
+def test_year_glued_to_prose_and_typo_label():
+    _, report = extract_document(REAL / "21_pingtan_scj_2025.txt")
+    f = report.figures()
+    assert f["applications.denied_enforcement.natural_person"] == 3      # 行政执法案件 for 案卷
+    assert f["applications.carried_forward.total"] == 2                  # "20000022025年…": 2025 is the year
+    assert f["applications.partial.natural_person"] == 11
+    assert len(_new_format(f)) == 190
+
+
+def test_three_digit_cells():
+    _, report = extract_document(REAL / "17_pingtan_zone_2025.txt")
+    f = report.figures()
+    assert f["applications.new_received.natural_person"] == 151 and f["applications.new_received.total"] == 154
+    assert not [r for r in evaluate(report) if r["status"] == FAIL]
+
+
+# ---- glued runs ---------------------------------------------------------------------
+
+ROW = (7,)
+
+
+@pytest.mark.parametrize("tokens,expected,reconstructed", [
+    (["7000007"], (7, 0, 0, 0, 0, 0, 7), False),
+    (["230", "000023"], (23, 0, 0, 0, 0, 0, 23), True),
+    (["15130000154"], (151, 3, 0, 0, 0, 0, 154), True),
+    (["20", "00", "0", "0", "2"], (2, 0, 0, 0, 0, 0, 2), False),
+    (["0", "0", "0", "0", "0", "0", "0"], (0,) * 7, False),
+])
+def test_glued_row_readings(tokens, expected, reconstructed):
+    g = glued.read(tokens, ROW)
+    assert g.values == expected and g.reconstructed == reconstructed
+
+
+def test_glued_ambiguous_and_unbalanced_left_out():
+    amb = glued.read(["270020130"], ROW)                 # 2,7,0,0,20,1,30 and 27,0,0,2,0,1,30
+    assert amb.values is None and len(amb.balanced) == 2
+    none = glued.read(["1234567"], ROW)                  # one split, it does not balance: stated as is
+    assert none.values == (1, 2, 3, 4, 5, 6, 7) and not none.reconstructed
+    bad = glued.read(["12345678"], ROW)
+    assert bad.values is None and "none in which" in bad.note
+
+
+def test_glued_review_run():
+    g = glued.read(["10203120001200000"], (5, 5, 5))
+    assert g.values == (1, 0, 2, 0, 3, 12, 0, 0, 0, 12, 0, 0, 0, 0, 0) and g.reconstructed
+
+
+def test_leading_zero_rule_and_spaces_are_boundaries():
+    assert glued.count_readings(["01"], 2) == 1                # 0|1, never "01"
+    assert glued.count_readings(["1", "23"], 2) == 1           # the space is a boundary: 1|23 only
+
+
+# ---- lost labels: certain only by count -------------------------------------------
+
+def _table(rows: int, lost: set[int]) -> str:
+    keys = [r for r in parse_new.T.rows_for("2021")]
+    lines = ["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
+             "申请人情况 自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计"]
+    for i, r in enumerate(keys[:rows]):
+        label = "" if i in lost else r.label
+        lines.append(f"| {label} | {i} | 0 | 0 | 0 | 0 | 0 | {i} |")
+    lines.append("四、政府信息公开行政复议、行政诉讼情况")
+    return "\n".join(lines)
+
+
+def test_unlabelled_rows_placed_when_count_is_certain():
+    p = parse_new.parse_applications(_table(25, {3, 10}))
+    rows = {c.row: c for c in p.cells if c.col == "natural_person"}
+    assert rows["partial"].value == 3 and rows["partial"].method == "reconstructed"
+    assert rows["denied_enforcement"].value == 10
+    assert p.template == "2021"
+
+
+def test_unlabelled_rows_unplaceable_when_count_differs():
+    p = parse_new.parse_applications(_table(24, {3, 10}))
+    assert any("unplaceable" in n for n in p.notes)
+    keys = {c.row for c in p.cells}
+    assert "partial" not in keys and "denied_enforcement" not in keys
+    assert "granted" in keys                              # rows with their own labels are kept
