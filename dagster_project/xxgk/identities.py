@@ -91,6 +91,7 @@ def operands(cells, template: str | None) -> dict[str, float | None]:
     prose, so there prose counts too where no table gave the figure."""
     vals: dict[str, float | None] = {}
     prose: dict[str, float] = {}
+    cells = list(cells)
     for c in cells:
         key = getattr(c, "key", None) or c.figure_key
         if not c.mapped:
@@ -100,9 +101,42 @@ def operands(cells, template: str | None) -> dict[str, float | None]:
         elif c.status != EMPTY:
             prose.setdefault(key, c.value or 0.0)
     if template == "pre2019":
+        table_keys = set(vals)
         for k, v in prose.items():
             vals.setdefault(k, v)
+        children = _unmapped_children(cells)
+        for k in children:
+            if k.startswith(COVERED) and k[len(COVERED):] in prose and k[len(COVERED):] not in table_keys:
+                vals.pop(k[len(COVERED):], None)   # the table covers it through an unmapped row: prose does not fill it
+        vals.update(children)
     return vals
+
+
+UNMAPPED, COVERED = "|unmapped", "covered|"
+
+
+def _unmapped_children(cells) -> dict[str, float]:
+    """Old format: categories outside the template that sit under a parent row.
+
+    parse_old notes an unmapped cell "parent=<key>" and, for a combined
+    category (涉及国家秘密、商业秘密、个人隐私…17件), "covers=<keys>". Their values
+    add to the parent's side of its identity ("<parent key>|unmapped") and the
+    keys they cover are stated through them ("covered|<key>"), so O.I4 of seed
+    001 reads 38 against 17 + 4 + 12. Table cells are used when the table has
+    any; otherwise prose."""
+    by_method: dict[str, dict[str, float]] = {"table": {}, "prose": {}}
+    for c in cells:
+        note = getattr(c, "note", "") or ""
+        if getattr(c, "mapped", True) or "parent=" not in note:
+            continue
+        fields = dict(b.strip().split("=", 1) for b in note.split(";") if "=" in b)
+        table = getattr(c, "table", "applications")
+        tier = by_method["table" if c.method in (TABLE, RECONSTRUCTED) else "prose"]
+        pk = _k(table, fields["parent"]) + UNMAPPED
+        tier[pk] = tier.get(pk, 0.0) + (c.value or 0.0)
+        for k in filter(None, fields.get("covers", "").split(",")):
+            tier[COVERED + _k(table, k)] = 1.0
+    return by_method["table"] or by_method["prose"]
 
 
 def assess(idn: Identity, vals: dict[str, float | None]) -> dict | None:
@@ -110,9 +144,13 @@ def assess(idn: Identity, vals: dict[str, float | None]) -> dict | None:
     keys = idn.lhs + idn.rhs
     if not any(k in vals for k in keys):
         return None
-    missing = [k for k in keys if vals.get(k) is None]
+    covered = {k for k in idn.rhs if COVERED + k in vals and vals.get(k) is None}
+    missing = [k for k in keys if vals.get(k) is None and k not in covered]
     lhs = None if any(vals.get(k) is None for k in idn.lhs) else sum(vals[k] for k in idn.lhs)
-    rhs = None if any(vals.get(k) is None for k in idn.rhs) else sum(vals[k] for k in idn.rhs)
+    rhs = None if any(vals.get(k) is None for k in idn.rhs if k not in covered) else \
+        sum(vals[k] for k in idn.rhs if k not in covered)
+    if rhs is not None and len(idn.lhs) == 1:
+        rhs += vals.get(idn.lhs[0] + UNMAPPED, 0.0)     # old format: unmapped categories under the parent
     status = NOT_ASSESSABLE if missing else (PASS if abs(lhs - rhs) < 1e-9 else FAIL)
     return {"identity": idn.id, "rule": idn.rule, "description": idn.description, "severity": idn.severity,
             "lhs": lhs, "rhs": rhs, "status": status, "missing": ", ".join(missing)}

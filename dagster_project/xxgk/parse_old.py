@@ -358,9 +358,12 @@ def _email_and_online(rows: list[Row]) -> None:
     if not email:
         return
     ev = _value(email[0].year or email[0].runs[0])[1]
+    if ev in (0, 0.0):
+        return
+    email[0].cls.covers = ["received_online"]
     for r in rows:
-        if r.cls and r.cls.key == "received_online" and ev not in (0, 0.0):
-            r.cls = Classified(None, "applications", "received")
+        if r.cls and r.cls.key == "received_online":
+            r.cls = Classified(None, "applications", "received", ["received_online"])
             r.note = (r.note + "; " if r.note else "") + "网络 channel ambiguous: 电子邮件 is a separate row"
 
 
@@ -380,8 +383,10 @@ def combined_zero(cells: list[Cell], method: str) -> list[Cell]:
     for c in cells:
         if c.mapped or c.value != 0:
             continue
-        covers = note_fields(c.note).get("covers", "")
-        for k in filter(None, covers.split(",")):
+        covers = [k for k in note_fields(c.note).get("covers", "").split(",") if k]
+        if len(covers) < 2:
+            continue
+        for k in covers:
             key = T.figure_key(_TABLE_OF.get(k, "applications"), k)
             if key in stated:
                 continue
