@@ -1,0 +1,75 @@
+"""Report metadata for every layout: year = statistics period, agency qualified by place, region, scope."""
+from pathlib import Path
+
+import pytest
+
+from xxgk import metadata
+from xxgk.normalize import normalize
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+REAL = Path(__file__).resolve().parent / "data" / "real"
+
+
+def _meta(path: Path):
+    return metadata.describe(normalize(path.read_text(encoding="utf-8")).text)
+
+
+def _seed(prefix):
+    return _meta(next(SEEDS.glob(prefix + "_*.txt")))
+
+
+@pytest.mark.parametrize("prefix,year,agency", [
+    ("000", 2017, "南昌市人民政府办公厅"),
+    ("001", 2017, "泸州市人民政府"),          # title says 泸州市政府
+    ("002", 2023, "启东市人民政府办公室"),
+    ("003", 2016, "衡阳市国资委"),            # title "市 国 资 委", body about 衡阳市
+    ("004", 2019, "赣州市住房和城乡建设局"),  # no title: named in the body
+])
+def test_seed_year_and_agency(prefix, year, agency):
+    m = _seed(prefix)
+    assert (m.report_year, m.agency) == (year, agency)
+
+
+def test_year_is_statistics_period_not_publication():
+    m = _seed("003")
+    assert m.publish_date == "2017-03-03" and m.report_year == 2016
+
+
+def test_scope():
+    assert _seed("001").scope == "jurisdiction_summary"     # 全市
+    assert _seed("003").scope == "own_agency"
+    assert _seed("000").scope == "own_agency"
+
+
+def test_region_from_cpca():
+    m = _seed("003")
+    assert (m.province, m.city, m.region_code) == ("湖南省", "衡阳市", "430400")
+    m = _seed("002")
+    assert (m.province, m.city, m.county, m.region_code) == ("江苏省", "南通市", "启东市", "320681")
+
+
+@pytest.mark.parametrize("doc,agency", [
+    ("08_pingtan_county_2012.txt", "平潭县人民政府"),          # "标题: 平潭县人民政府2012年…"
+    ("26_pingtan_hgj_2017.txt", "平潭综合实验区环境与国土资源局"),
+    ("28_pingtan_county_czj_2009.txt", "平潭县财政局"),         # body cites another bureau's guide
+    ("24_pingtan_suping_2020.txt", "平潭综合实验区苏平片区管理局"),  # 关于报送…的函; 现公布苏平片区管理局…
+    ("11_pingtan_zone_2017.txt", "平潭综合实验区"),
+])
+def test_real_agency_from_crawled_title(doc, agency):
+    assert _meta(REAL / doc).agency == agency
+
+
+def test_zone_region_from_place_stem():
+    m = _meta(REAL / "26_pingtan_hgj_2017.txt")
+    assert (m.province, m.county, m.region_code) == ("福建省", "平潭县", "350128")
+
+
+def test_title_broken_before_nianbao():
+    m = _meta(REAL / "05_shanghai_bgt_2025.md")
+    assert m.agency == "上海市人民政府办公厅" and m.report_year == 2025
+
+
+def test_canonical_agency():
+    assert metadata.canonical_agency("泸州市政府") == "泸州市人民政府"
+    assert metadata.canonical_agency("启东市政府办") == "启东市人民政府办公室"
