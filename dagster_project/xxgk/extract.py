@@ -60,6 +60,7 @@ def parse_normalized(report: Report, norm: Normalized, origin: dict[int, str] | 
     meta = metadata.describe(t)
     report.report_year, report.agency = meta.report_year, meta.agency
     report.publish_date, report.scope = meta.publish_date, meta.scope
+    report.province, report.city, report.county, report.region_code = meta.province, meta.city, meta.county, meta.region_code
     report.template = tables.template or _template_by_year(meta.report_year)
     if not tables.cells:
         _parse_old(report, t, source_of)
