@@ -258,6 +258,7 @@ def load_landing(con, docs: pd.DataFrame, store: Store) -> dict[str, int]:
         files = sorted(str(f) for f in (store.parts("parsed") / kind).glob("*.parquet"))
         _replace(con, kind, files, "*")
     _refresh_attachments(con)
+    _attachment_checks(con)
     keys = template_keys()
     con.register("keys_df", keys)
     con.execute("create or replace table raw.template_keys as select * from keys_df").fetchall()
@@ -283,6 +284,25 @@ _EMPTY = {
     "checks": "select " + ", ".join(f"null::{'double' if c in ('lhs', 'rhs') else 'varchar'} {c}" for c in CHECK_COLUMNS),
     "attachments": "select " + ", ".join(f"null::varchar {c}" for c in ATTACHMENT_COLUMNS),
 }
+
+
+def _attachment_checks(con) -> None:
+    """Where a page and its attachment both give a table, each figure both state
+    is compared: both are kept, a disagreement fails `page_vs_attachment`."""
+    con.execute("""
+        insert into raw.checks
+        select page.doc_id, r.doc, 'page_vs_attachment.' || page.figure_key, 'page_vs_attachment',
+               'the page and its attachment ' || a.name || ' state the same figure', 'soft',
+               page.value, att.value,
+               case when page.value = att.value then 'pass' else 'fail' end, ''
+        from raw.attachments a
+        join raw.reports r on r.doc_id = a.doc_id
+        join raw.documents d on d.path = a.path
+        join raw.cells page on page.doc_id = a.doc_id
+        join raw.cells att on att.doc_id = d.doc_id and att.figure_key = page.figure_key
+        where a.status = 'found' and d.doc_id <> a.doc_id
+          and page.method = 'table' and att.method = 'table' and page.mapped and att.mapped
+          and page.status <> 'empty' and att.status <> 'empty'""").fetchall()
 
 
 def _refresh_attachments(con) -> None:
