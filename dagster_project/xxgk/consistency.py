@@ -27,7 +27,9 @@ def text_vs_table(report: Report) -> list[dict]:
             continue
         seen.add((c.key, c.value))
         rhs = table[c.key]
-        out.append({"doc": report.doc, "identity": f"text_vs_table.{c.key}", "rule": "text_vs_table",
+        n = sum(1 for k, _ in seen if k == c.key)      # a second statement of the same key: its own check
+        out.append({"doc": report.doc, "identity": f"text_vs_table.{c.key}" + (f"#{n}" if n > 1 else ""),
+                    "rule": "text_vs_table",
                     "description": f"prose states {c.key} = {_n(c.value)} ({c.source}: {c.raw[:60]}); table states {_n(rhs)}",
                     "severity": "soft", "lhs": c.value, "rhs": rhs,
                     "status": PASS if abs(c.value - rhs) < 1e-9 else FAIL, "missing": ""})
