@@ -10,6 +10,7 @@ with counts as (
            (select count(*) from {{ source('raw', 'cells') }}),
            (select count(*) from {{ ref('fact_applications') }})
              + (select count(*) from {{ ref('fact_reviews') }})
+             + (select count(*) from {{ ref('fact_other_cells') }})
     union all
     select 'checks',
            (select count(*) from {{ source('raw', 'checks') }}),
