@@ -31,7 +31,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     from . import pipeline as P
     store = P.Store(args.warehouse)
     log = (lambda m: print(m, file=sys.stderr))
-    docs = P.scan_documents(args.corpus)
+    docs = P.scan_documents(args.corpus, store)
     log(f"scanned {len(docs)} files ({int((docs['status'] != 'ok').sum())} rejected)")
     log(f"normalize: {P.normalize_new(docs, store, args.workers, progress=log)}")
     log(f"parse: {P.parse_new(store, args.workers, progress=log)}")

@@ -12,6 +12,7 @@ file, so parse workers never contend for its single writer.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -67,11 +68,42 @@ class Store:
 
 # ---- scan ---------------------------------------------------------------------
 
-def scan_documents(corpus: str | Path) -> pd.DataFrame:
-    docs = [describe(p)[0] for p in list_files([corpus])]
-    df = pd.DataFrame([d.__dict__ for d in docs], columns=list(RawDocument.__dataclass_fields__))
+SCAN_CACHE = "scan_cache.parquet"
+
+
+def scan_documents(corpus: str | Path, store: "Store | None" = None) -> pd.DataFrame:
+    """One row per file. With a store, a file whose path, size and modification time are
+    those of the previous scan keeps its row without being read again (its hash included)."""
+    files = list_files([corpus])
+    cache: dict[str, dict] = {}
+    cache_file = store.root / SCAN_CACHE if store else None
+    if cache_file and cache_file.exists():
+        old = pd.read_parquet(cache_file)
+        cache = {r["path"]: r for r in old.to_dict("records")}
+    rows, stamps = [], []
+    for p in files:
+        st = p.stat()
+        hit = cache.get(str(p))
+        if hit is not None and hit["size"] == st.st_size and hit["mtime_ns"] == st.st_mtime_ns:
+            row = {k: hit[k] for k in RawDocument.__dataclass_fields__}
+        else:
+            row = describe(p)[0].__dict__
+        rows.append(row)
+        stamps.append(st.st_mtime_ns)
+    df = pd.DataFrame(rows, columns=list(RawDocument.__dataclass_fields__))
     df.insert(0, "doc_id", df["sha256"])
+    if cache_file:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        _write(df.assign(mtime_ns=stamps), cache_file.parent, cache_file.name)
     return df
+
+
+def shard_of(key: str, shards: int) -> int:
+    """Which of `shards` parallel workers owns a document (by content hash) or a part (by name)."""
+    if shards <= 1:
+        return 0
+    h = key if len(key) >= 8 and all(c in "0123456789abcdef" for c in key[:8]) else hashlib.md5(key.encode()).hexdigest()
+    return int(h[:8], 16) % shards
 
 
 # ---- batches in worker processes -------------------------------------------
@@ -127,7 +159,10 @@ def _normalize_batch(args: tuple[list[dict], str]) -> dict:
         except Exception as e:   # unreadable despite its kind: keep the row with the reason
             rec.update(status="rejected", reason=f"{r['kind']} could not be read: {type(e).__name__}: {e}"[:500])
         out.append(rec)
-    _write(pd.DataFrame(out, columns=NORMALIZED_COLUMNS), Path(folder), f"part-{uuid.uuid4().hex}.parquet")
+    import pyarrow as pa
+    types = {"simplified": pa.bool_(), "pinyin_removed": pa.int64(), "duplicate_removed": pa.bool_()}
+    table = pa.table({c: pa.array([o[c] for o in out], type=types.get(c, pa.string())) for c in NORMALIZED_COLUMNS})
+    _write_arrow(table, Path(folder), f"part-{uuid.uuid4().hex}.parquet")
     return {"n": len(out), "rejected": sum(o["status"] != "ok" for o in out)}
 
 
@@ -145,36 +180,38 @@ def normalize_new(docs: pd.DataFrame, store: Store, workers: int = 2, batch_size
 
 # ---- parse --------------------------------------------------------------------
 
-def report_frames(reports: Iterable[Report]) -> dict[str, pd.DataFrame]:
-    """Reports as the landing tables' rows (long format: one row per cell)."""
-    reps, cells, checks, atts = [], {k: [] for k in CELL_COLUMNS}, [], []
+def report_tables(reports: Iterable[Report]) -> dict[str, "pa.Table"]:
+    """Reports as the landing tables' rows (long format: one row per cell), as Arrow tables."""
+    import pyarrow as pa
+    reps, cells, checks, atts = [], [], [], []
     for r in reports:
         doc_id = r.sha256
-        reps.append({"doc_id": doc_id, "doc": r.doc, "report_year": r.report_year, "agency": r.agency,
-                     "template": r.template, "publish_date": r.publish_date, "scope": r.scope,
-                     "province": r.province, "city": r.city, "county": r.county, "region_code": r.region_code,
-                     "is_report": r.is_report, "n_cells": len(r.cells), "n_figures": len(r.figures()),
-                     "notes": "; ".join(r.notes), "parser_version": PARSER_VERSION})
-        for c in r.cells:
-            for k, v in (("doc_id", doc_id), ("table_name", c.table), ("row_key", c.row), ("col_key", c.col),
-                         ("figure_key", c.key), ("value", c.value), ("status", c.status), ("raw", c.raw),
-                         ("source", c.source), ("method", c.method), ("mapped", c.mapped), ("note", c.note)):
-                cells[k].append(v)
+        reps.append((doc_id, r.doc, r.report_year, r.agency, r.template, r.publish_date, r.scope, r.province, r.city,
+                     r.county, r.region_code, r.is_report, len(r.cells), len(r.figures()), "; ".join(r.notes),
+                     PARSER_VERSION))
+        cells.extend((doc_id, c.table, c.row, c.col, f"{c.table}.{c.row}.{c.col}" if c.col else f"{c.table}.{c.row}",
+                      c.value, c.status, c.raw, c.source, c.method, c.mapped, c.note) for c in r.cells)
         for row in identities.evaluate(r) + _text_vs_table(r):
-            row["doc_id"] = doc_id
-            checks.append(row)
-        for a in r.attachments:
-            atts.append({"doc_id": doc_id, "doc": r.doc, **a})
-    return {"reports": _typed(pd.DataFrame(reps, columns=REPORT_COLUMNS), {"report_year": "Int64", "n_cells": "int64",
-                                                                          "n_figures": "int64", "is_report": "bool"}),
-            "cells": _typed(pd.DataFrame(cells, columns=CELL_COLUMNS), {"value": "float64", "mapped": "bool"}),
-            "checks": _typed(pd.DataFrame(checks, columns=CHECK_COLUMNS), {"lhs": "float64", "rhs": "float64"}),
-            "attachments": _typed(pd.DataFrame(atts, columns=ATTACHMENT_COLUMNS), {})}
+            checks.append(tuple(doc_id if k == "doc_id" else row.get(k) for k in CHECK_COLUMNS))
+        atts.extend((doc_id, r.doc, a.get("name"), a.get("status"), a.get("path")) for a in r.attachments)
+    return {"reports": _arrow(reps, REPORT_COLUMNS, {"report_year": pa.int64(), "n_cells": pa.int64(),
+                                                    "n_figures": pa.int64(), "is_report": pa.bool_()}),
+            "cells": _arrow(cells, CELL_COLUMNS, {"value": pa.float64(), "mapped": pa.bool_()}),
+            "checks": _arrow(checks, CHECK_COLUMNS, {"lhs": pa.float64(), "rhs": pa.float64()}),
+            "attachments": _arrow(atts, ATTACHMENT_COLUMNS, {})}
 
 
-def _typed(df: pd.DataFrame, types: dict[str, str]) -> pd.DataFrame:
-    """Explicit column types, so a part whose column is all empty still has its type."""
-    return df.astype({c: types.get(c, "string") for c in df.columns})
+def _arrow(rows: list[tuple], columns: list[str], types: dict) -> "pa.Table":
+    """Explicit column types (strings unless said otherwise), so a part whose column is all
+    empty still has its type."""
+    import pyarrow as pa
+    cols = list(zip(*rows)) if rows else [()] * len(columns)
+    return pa.table({c: pa.array(list(v), type=types.get(c, pa.string())) for c, v in zip(columns, cols)})
+
+
+def report_frames(reports: Iterable[Report]) -> dict[str, pd.DataFrame]:
+    """report_tables as pandas DataFrames."""
+    return {k: t.to_pandas() for k, t in report_tables(reports).items()}
 
 
 REPORT_COLUMNS = ["doc_id", "doc", "report_year", "agency", "template", "publish_date", "scope", "province",
@@ -195,19 +232,36 @@ def _text_vs_table(report: Report) -> list[dict]:
 
 def _parse_batch(args: tuple[list[str], str, str]) -> dict:
     files, normalized_folder, folder = args
-    import duckdb
-    df = duckdb.sql(f"select * from read_parquet({files!r}) where status = 'ok'").df()
+    import pyarrow.parquet as pq
+    d = _concat_pydict([pq.read_table(f, columns=_PARSE_INPUT).to_pydict() for f in files])
     reports = []
-    for r in df.itertuples(index=False):
-        norm = Normalized(text=r.text, simplified=r.simplified, pinyin_removed=r.pinyin_removed,
-                          duplicate_removed=r.duplicate_removed, notes=[n for n in r.notes.split("; ") if n])
-        origin = {int(k): v for k, v in json.loads(r.origin).items()} if r.origin else None
-        reports.append(parse_normalized(Report(doc=r.name, sha256=r.doc_id), norm, origin))
+    for i in range(len(d["doc_id"])):
+        if d["status"][i] != "ok":
+            continue
+        notes = d["notes"][i]
+        norm = Normalized(text=d["text"][i], simplified=bool(d["simplified"][i]), pinyin_removed=d["pinyin_removed"][i],
+                          duplicate_removed=bool(d["duplicate_removed"][i]), notes=[n for n in notes.split("; ") if n])
+        origin = {int(k): v for k, v in json.loads(d["origin"][i]).items()} if d["origin"][i] else None
+        reports.append(parse_normalized(Report(doc=d["name"][i], sha256=d["doc_id"][i]), norm, origin))
     part = Path(files[0]).name          # named after its normalized part: a re-parse overwrites it
-    frames = report_frames(reports)
+    tables = report_tables(reports)
     for name in ("cells", "checks", "attachments", "reports"):   # reports last: it marks the part done
-        _write(frames[name], Path(folder) / name, part)
+        _write_arrow(tables[name], Path(folder) / name, part)
     return {"n": len(reports)}
+
+
+_PARSE_INPUT = ["doc_id", "name", "status", "text", "origin", "simplified", "pinyin_removed", "duplicate_removed", "notes"]
+
+
+def _concat_pydict(ds: list[dict]) -> dict:
+    return {k: [v for d in ds for v in d[k]] for k in ds[0]} if ds else {}
+
+
+def _write_arrow(table, folder: Path, name: str) -> None:
+    import pyarrow.parquet as pq
+    tmp = folder / f".{name}.tmp"
+    pq.write_table(table, tmp, compression="zstd")
+    os.replace(tmp, folder / name)     # a part appears whole or not at all
 
 
 def parse_new(store: Store, workers: int = 2, progress: Progress | None = None) -> dict:
