@@ -1,45 +1,12 @@
 """Integration: every Dagster asset and check materialized into a temporary
 warehouse on the seeds, then queried; a second run parses nothing and loses nothing."""
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-
-import dagster as dg
 import duckdb
 import pytest
 
-from conftest import ROOT, SEEDS
-
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    """Run the job `everything` twice on a copy of the seeds; yield (warehouse dir, results)."""
-    import os
-    base = tmp_path_factory.mktemp("run")
-    corpus, wh = base / "corpus", base / "warehouse"
-    shutil.copytree(SEEDS, corpus)
-    if not (ROOT / "dbt" / "target" / "manifest.json").exists():
-        subprocess.run([str(Path(sys.executable).with_name("dbt")), "parse", "--profiles-dir", ".", "--quiet"],
-                       cwd=ROOT / "dbt", check=True)
-    from xxgk_dagster.definitions import defs
-    from xxgk_dagster.resources import XxgkSettings
-    old = os.environ.get("XXGK_DUCKDB")
-    os.environ["XXGK_DUCKDB"] = str(wh / "xxgk.duckdb")        # dbt's profile reads it
-    try:
-        settings = XxgkSettings(corpus_dir=str(corpus), warehouse_dir=str(wh), workers=1)
-        job = defs.resolve_job_def("everything")
-        results = []
-        with dg.instance_for_test() as instance:
-            for _ in range(2):
-                results.append(job.execute_in_process(instance=instance, resources={"settings": settings},
-                                                      raise_on_error=False))
-        yield wh, results
-    finally:
-        if old is None:
-            os.environ.pop("XXGK_DUCKDB", None)
-        else:
-            os.environ["XXGK_DUCKDB"] = old
+def warehouse(seeds_run):
+    return seeds_run
 
 
 def _meta(result, key: str, asset: str):

@@ -46,13 +46,16 @@ def test_gx_suite_flags_004_with_both_sides(seed_reports):
                    ("004_6d9098e69707ff9c.txt", "I4.1.litigation_direct", 0, 1)]
     apps = gx_suites.validate(gx_suites.load_suite(EXPECTATIONS, "applications_identities"), frame, sides)
     assert apps["success"] and apps["evaluated"] > 0
+    old = gx_suites.validate(gx_suites.load_suite(EXPECTATIONS, "old_format_identities"), frame, sides)
+    assert [(f["doc"], f["identity"], f["lhs"], f["rhs"]) for f in old["failures"]] == \
+        [("001_7cd061f8be914d19.txt", "O.I4", 38, 33)]          # 17 (combined reason) + 4 + 12
 
 
 def test_gx_reports_a_broken_identity_in_generated_data():
     cells = pd.DataFrame([
-        {"doc_id": "x", "figure_key": "reviews.review.total", "value": 5.0, "status": "number", "method": "table", "mapped": True},
-        *[{"doc_id": "x", "figure_key": f"reviews.review.{c}", "value": 1.0, "status": "number", "method": "table", "mapped": True}
-          for c in ("upheld", "corrected", "other", "pending")]])
+        {"doc_id": "x", "figure_key": "reviews.review.total", "value": 5.0},
+        *[{"doc_id": "x", "figure_key": f"reviews.review.{c}", "value": 1.0} for c in ("upheld", "corrected", "other", "pending")]])
+    cells = cells.assign(status="number", method="table", mapped=True, note="", table_name="reviews")
     reports = pd.DataFrame([{"doc_id": "x", "doc": "x.txt", "template": "2021"}])
     frame, sides = gx_suites.identity_frame(cells, reports)
     res = gx_suites.validate(gx_suites.suite_definition("reviews_identities"), frame, sides)

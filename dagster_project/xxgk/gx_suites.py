@@ -55,10 +55,15 @@ def load_suite(folder: str | Path, name: str) -> dict:
 
 
 class _Row:
-    __slots__ = ("figure_key", "value", "status", "method", "mapped")
+    """A raw.cells row as identities.operands() reads a Cell."""
+    __slots__ = ("figure_key", "value", "status", "method", "mapped", "note", "table")
 
-    def __init__(self, figure_key, value, status, method, mapped):
-        self.figure_key, self.value, self.status, self.method, self.mapped = figure_key, value, status, method, mapped
+    def __init__(self, figure_key, value, status, method, mapped, note, table):
+        self.figure_key, self.value, self.status, self.method = figure_key, value, status, method
+        self.mapped, self.note, self.table = mapped, note, table
+
+
+CELL_COLUMNS = ["figure_key", "value", "status", "method", "mapped", "note", "table_name"]
 
 
 def identity_frame(cells: pd.DataFrame, reports: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
@@ -66,10 +71,9 @@ def identity_frame(cells: pd.DataFrame, reports: pd.DataFrame) -> tuple[pd.DataF
     template = dict(zip(reports["doc_id"], reports["template"]))
     docs = dict(zip(reports["doc_id"], reports["doc"]))
     rows, sides = [], {}
-    cols = ["figure_key", "value", "status", "method", "mapped"]
-    for doc_id, group in cells[["doc_id", *cols]].groupby("doc_id", sort=True):
+    for doc_id, group in cells[["doc_id", *CELL_COLUMNS]].groupby("doc_id", sort=True):
         tpl = template.get(doc_id)
-        vals = operands((_Row(*t) for t in group[cols].itertuples(index=False, name=None)), tpl)
+        vals = operands((_Row(*t) for t in group[CELL_COLUMNS].itertuples(index=False, name=None)), tpl)
         row = {"doc_id": doc_id, "doc": docs.get(doc_id), "template": tpl}
         for idn in for_template(tpl):
             r = assess(idn, vals)

@@ -21,7 +21,7 @@ CELLS = dg.AssetKey(["raw", "cells"])
     pool=DUCKDB_POOL)
 def identity_suites(context: dg.AssetCheckExecutionContext, settings: XxgkSettings):
     with settings.connect(read_only=True) as con:
-        cells = con.execute("select doc_id, figure_key, value, status, method, mapped from raw.cells").df()
+        cells = con.execute(f"select doc_id, {', '.join(gx_suites.CELL_COLUMNS)} from raw.cells").df()
         reports = con.execute("select doc_id, doc, template from raw.reports").df()
     frame, sides = gx_suites.identity_frame(cells, reports)
     for name in gx_suites.SUITES:
