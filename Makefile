@@ -7,6 +7,8 @@ BIN    := $(VENV)/bin
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export XXGK_CORPUS  ?= $(CURDIR)/seeds
 export XXGK_WAREHOUSE ?= $(CURDIR)/warehouse
+# the venv's tools (dbt for dagster-dbt under `dagster dev`) without activating it
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: install run test ui bench manifest clean
 

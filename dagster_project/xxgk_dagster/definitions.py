@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from . import assets, checks, publish
-from .dbt_models import dbt_project, warehouse_models
+from .dbt_models import DBT_EXECUTABLE, dbt_project, warehouse_models
 from .resources import XxgkSettings
 
 settings = XxgkSettings()
@@ -26,6 +24,5 @@ defs = dg.Definitions(
     jobs=[everything],
     resources={"settings": settings,
                "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir),
-                                  # the venv's dbt, which need not be on PATH
-                                  dbt_executable=str(Path(sys.executable).with_name("dbt")))},
+                                  dbt_executable=DBT_EXECUTABLE)},
 )

@@ -15,7 +15,9 @@ from .definitions import defs, settings
 
 def main() -> int:
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-    result = defs.resolve_job_def("everything").execute_in_process(instance=instance, raise_on_error=False)
+    quiet = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}   # progress, without DEBUG events
+    result = defs.resolve_job_def("everything").execute_in_process(instance=instance, run_config=quiet,
+                                                                   raise_on_error=False)
     checks = [e.asset_check_evaluation_data for e in result.all_events
               if e.event_type_value == "ASSET_CHECK_EVALUATION"]
     with settings.connect(read_only=True) as con:
