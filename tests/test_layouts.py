@@ -154,3 +154,24 @@ def test_unlabelled_rows_unplaceable_when_count_differs():
     keys = {c.row for c in p.cells}
     assert "partial" not in keys and "denied_enforcement" not in keys
     assert "granted" in keys                              # rows with their own labels are kept
+
+
+def test_subtotal_column_is_kept_apart_from_the_total():
+    """Some agencies add a 小计 column for 法人或其他组织: kept unmapped, never read as 总计."""
+    from test_cross_year import report_text
+    from xxgk.extract import parse_text
+    from xxgk.identities import evaluate
+    from xxgk.model import Report
+    lines = []
+    for ln in report_text(2022, [1, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0]).split("\n"):
+        cells = [c.strip() for c in ln.strip("|").split("|")]
+        if ln.startswith("| ") and len(cells) == 8:
+            sub = "小计" if cells[0] == "申请人情况" else str(sum(int(x) for x in cells[2:7]))
+            ln = "| " + " | ".join(cells[:7] + [sub] + cells[7:]) + " |"
+        lines.append(ln)
+    r = parse_text(Report(doc="x.txt"), "\n".join(lines))
+    assert r.figures()["applications.new_received.total"] == 125
+    assert r.figures()["applications.new_received.other_org"] == 21
+    subtotals = [c for c in r.cells if c.col == "subtotal_org"]
+    assert len(subtotals) == 25 and not any(c.mapped for c in subtotals)
+    assert {x["status"] for x in evaluate(r)} == {"pass"}

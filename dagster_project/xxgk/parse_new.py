@@ -142,12 +142,13 @@ def _read_glued(run: list[RawCell], after: str, groups: tuple[int, ...], what: s
     return (out, RECONSTRUCTED if g.reconstructed else TABLE), g.note
 
 
-def _row_values(chunk_cells: list[RawCell], key: str, notes: list[str]) -> _Row | None:
-    """The seven cells of one row of table 三 from the cells of its stretch of text."""
+def _row_values(chunk_cells: list[RawCell], key: str, notes: list[str], n: int = N_APP_COLS) -> _Row | None:
+    """The n cells (seven, or eight with a 小计 column) of one row of table 三
+    from the cells of its stretch of text."""
     lead, after = _lead(chunk_cells)
-    if len(lead) >= N_APP_COLS:
-        return _Row(key, lead[:N_APP_COLS])
-    if _is_digit_run(lead) and sum(len(c.text) for c in lead) >= N_APP_COLS:
+    if len(lead) >= n:
+        return _Row(key, lead[:n])
+    if n == N_APP_COLS and _is_digit_run(lead) and sum(len(c.text) for c in lead) >= N_APP_COLS:
         got, note = _read_glued(lead, after, (N_APP_COLS,), f"table 三 row {key}", _ROW_IDENTITY)
         if got is None:
             notes.append(note)
@@ -158,10 +159,30 @@ def _row_values(chunk_cells: list[RawCell], key: str, notes: list[str]) -> _Row 
         cells, method = got
         return _Row(key, cells, method, note)
     raw = values(chunk_cells)
-    if len(raw) >= N_APP_COLS:
-        return _Row(key, raw[:N_APP_COLS])
-    notes.append(f"table 三 row {key}: {len(raw)} cells found, {N_APP_COLS} expected; row left out")
+    if len(raw) >= n:
+        return _Row(key, raw[:n])
+    notes.append(f"table 三 row {key}: {len(raw)} cells found, {n} expected; row left out")
     return None
+
+
+SUBTOTAL = "subtotal_org"
+_SUBTOTAL_HEAD = re.compile(_loose("小计"))
+_FIRST_ORG = re.compile(_loose("商业企业"))
+
+
+def _columns(text: str, start: int) -> list[str | None]:
+    """The column keys of table 三 in order; None marks a 小计 column some agencies
+    add for 法人或其他组织 (CODEBOOK §1.3), read where its header puts it: after
+    其他 (before 总计) or before 商业企业."""
+    keys: list[str | None] = [c.key for c in T.APPLICANT_COLUMNS]
+    head_lo = max(text.rfind("申请人情况", 0, start), text.rfind("勾稽关系", 0, start), start - 600, 0)
+    head = text[head_lo:start]
+    sub = _SUBTOTAL_HEAD.search(head)
+    if not sub:
+        return keys
+    first = _FIRST_ORG.search(head)
+    at = 1 if first and sub.start() < first.start() else len(keys) - 1
+    return keys[:at] + [None] + keys[at:]
 
 
 _BARE_OTHER = re.compile(r"(?:^|[|\n])\s*(?:[(（]\s*六\s*[)）]\s*(?:其\s*他\s*处\s*理)?\s*[|\n]?\s*)?"
@@ -180,7 +201,7 @@ def _keys_in(text: str) -> list[str]:
     return found
 
 
-def _line_rows(text: str, start: int, stop: int) -> list[tuple[int, str | None, list[RawCell], str | None]]:
+def _line_rows(text: str, start: int, stop: int, n: int = N_APP_COLS) -> list[tuple[int, str | None, list[RawCell], str | None]]:
     """Rows laid out one per line: (line, key on the line, seven cells, key before it).
 
     A value row is a line ending in at least seven value cells (extra cells
@@ -196,18 +217,18 @@ def _line_rows(text: str, start: int, stop: int) -> list[tuple[int, str | None, 
         cells = split_cells(line, ln)
         last_text = max((k for k, c in enumerate(cells) if c.kind == TEXT), default=-1)
         vals = cells[last_text + 1:]
-        while len(vals) > N_APP_COLS and vals[-1].kind == EMPTY:
+        while len(vals) > n and vals[-1].kind == EMPTY:
             vals = vals[:-1]
-        while len(vals) > N_APP_COLS and vals[0].kind == EMPTY:
+        while len(vals) > n and vals[0].kind == EMPTY:
             vals = vals[1:]                 # an empty label cell
-        if len(vals) != N_APP_COLS or all(c.kind == EMPTY for c in vals):
+        if len(vals) != n or all(c.kind == EMPTY for c in vals):
             stretch.append(line)
             continue
         label = "|".join(c.text for c in cells[:last_text + 1])
         own = _keys_in(label)
         key = own[-1] if own else None
         before = _keys_in("\n".join(stretch)) if key is None else []
-        out.append((ln, key, vals[:N_APP_COLS], before[0] if len(before) == 1 else None))
+        out.append((ln, key, vals[:n], before[0] if len(before) == 1 else None))
         stretch = []
     return out
 
@@ -250,9 +271,11 @@ def parse_applications(text: str, source_of=lambda line: f"line {line}") -> Tabl
     review = _REVIEW_ANCHOR.search(text, start + 50)
     stop = review.start() if review else len(text)
 
+    columns = _columns(text, start)
+    n = len(columns)
     parsed: list[_Row] = []
     template: str | None = None
-    by_line = _place_by_order(_line_rows(text, start, stop), out.notes)
+    by_line = _place_by_order(_line_rows(text, start, stop, n), out.notes)
     if by_line is not None:
         parsed, template = by_line
         out.end = stop
@@ -264,7 +287,7 @@ def parse_applications(text: str, source_of=lambda line: f"line {line}") -> Tabl
             chunk_cells = split_cells(text[e:nxt], _line_at(text, e), label_open=True)
             if key == "other" and sub_rows and not any(c.kind not in (TEXT, EMPTY) for c in chunk_cells):
                 continue                  # 2021: （六）其他处理 only heads its three sub-rows
-            row = _row_values(chunk_cells, key, out.notes)
+            row = _row_values(chunk_cells, key, out.notes, n)
             if row is None:
                 continue
             parsed.append(row)
@@ -272,9 +295,11 @@ def parse_applications(text: str, source_of=lambda line: f"line {line}") -> Tabl
     _resolve_by_columns(parsed, out.notes)
     keys = {r.key for r in parsed}
     for row in parsed:
-        for col, rc in zip(T.APPLICANT_COLUMNS, row.cells):
-            c = _cell("applications", row.key, col.key, rc, source_of)
+        for col, rc in zip(columns, row.cells):
+            c = _cell("applications", row.key, col or SUBTOTAL, rc, source_of)
             c.method, c.note = row.method, row.note
+            if col is None:
+                c.mapped, c.note = False, "小计 column (subtotal of 法人或其他组织), outside the template"
             out.cells.append(c)
     if template:
         out.template = template
