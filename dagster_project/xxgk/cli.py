@@ -54,6 +54,18 @@ def main(argv: list[str] | None = None) -> int:
     ld.add_argument("--warehouse", default="warehouse", help="folder of the DuckDB file and parts")
     ld.add_argument("--workers", type=int, default=2)
     ld.set_defaults(func=cmd_load)
+    bn = sub.add_parser("bench", help="generate a synthetic corpus, run the pipeline on it, print figures per stage")
+    bn.add_argument("--reports", type=int, default=20000)
+    bn.add_argument("--out", default="bench_out", help="folder of the JSON figures (and the run's work files)")
+    bn.add_argument("--executor", choices=("in_process", "multiprocess"), default="in_process",
+                    help="Dagster executor (multiprocess: one process per step, shards in parallel)")
+    bn.add_argument("--shards", type=int, default=None,
+                    help="normalize/parse steps (default: 1 in process, --workers with multiprocess)")
+    bn.add_argument("--workers", type=int, default=2)
+    bn.add_argument("--no-incremental", action="store_true", help="skip the runs with nothing new and 10 new")
+    bn.add_argument("--no-reparse", action="store_true", help="skip the re-parse under a changed parser version")
+    bn.add_argument("--keep", action="store_true", help="keep the corpus and warehouse in <out>/work_N")
+    bn.set_defaults(func=lambda a: __import__("xxgk.bench", fromlist=["main"]).main(a))
     args = ap.parse_args(argv)
     return args.func(args)
 

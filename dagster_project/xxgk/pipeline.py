@@ -167,8 +167,11 @@ def _normalize_batch(args: tuple[list[dict], str]) -> dict:
 
 
 def normalize_new(docs: pd.DataFrame, store: Store, workers: int = 2, batch_size: int = BATCH_SIZE,
-                  progress: Progress | None = None) -> dict:
-    """Normalize the readable documents whose content has not been normalized yet."""
+                  progress: Progress | None = None, shard: tuple[int, int] | None = None) -> dict:
+    """Normalize the readable documents whose content has not been normalized yet.
+    shard=(i, k): only the documents of worker i of k (by content hash)."""
+    if shard is not None:
+        docs = docs[[shard_of(d, shard[1]) == shard[0] for d in docs["doc_id"]]]
     done = store.done_ids("normalized")
     todo = docs[(docs["status"] == "ok") & ~docs["doc_id"].isin(done)].drop_duplicates("doc_id")
     batches = [(b, str(store.parts("normalized"))) for b in _batches(todo.to_dict("records"), batch_size)]
@@ -264,16 +267,19 @@ def _write_arrow(table, folder: Path, name: str) -> None:
     os.replace(tmp, folder / name)     # a part appears whole or not at all
 
 
-def parse_new(store: Store, workers: int = 2, progress: Progress | None = None) -> dict:
+def parse_new(store: Store, workers: int = 2, progress: Progress | None = None,
+              shard: tuple[int, int] | None = None) -> dict:
     """Parse every normalized part this parser version has not parsed yet.
 
     A parsed part has its normalized part's name, so the parts done are known
-    by name alone and a part parsed again (after a crash) is overwritten."""
+    by name alone and a part parsed again (after a crash) is overwritten.
+    shard=(i, k): only the parts of worker i of k (by part name)."""
     parsed = store.parts("parsed")
     for sub in ("reports", "cells", "checks", "attachments"):
         (parsed / sub).mkdir(exist_ok=True)
     done = {f.name for f in (parsed / "reports").glob("*.parquet")}
-    todo = [str(f) for f in sorted(store.parts("normalized").glob("*.parquet")) if f.name not in done]
+    todo = [str(f) for f in sorted(store.parts("normalized").glob("*.parquet")) if f.name not in done
+            and (shard is None or shard_of(f.name, shard[1]) == shard[0])]
     t = time.perf_counter()
     batches = [([f], str(store.parts("normalized")), str(parsed)) for f in todo]
     res = _run_batches(_parse_batch, batches, workers, progress, "parse")

@@ -16,6 +16,8 @@ class XxgkSettings(dg.ConfigurableResource):
     corpus_dir: str = os.environ.get("XXGK_CORPUS", str(PROJECT_ROOT / "seeds"))
     warehouse_dir: str = os.environ.get("XXGK_WAREHOUSE", str(PROJECT_ROOT / "warehouse"))
     workers: int = int(os.environ.get("XXGK_WORKERS", "2"))
+    # parallel steps for normalize and parse (each runs workers // shards processes)
+    shards: int = int(os.environ.get("XXGK_SHARDS", "1"))
 
     @property
     def store(self) -> Store:
