@@ -21,9 +21,7 @@ CELLS = dg.AssetKey(["raw", "cells"])
     pool=DUCKDB_POOL)
 def identity_suites(context: dg.AssetCheckExecutionContext, settings: XxgkSettings):
     with settings.connect(read_only=True) as con:
-        cells = con.execute(f"select doc_id, {', '.join(gx_suites.CELL_COLUMNS)} from raw.cells").df()
-        reports = con.execute("select doc_id, doc, template from raw.reports").df()
-    frame, sides = gx_suites.identity_frame(cells, reports)
+        frame, sides = gx_suites.identity_frame_sql(con)
     for name in gx_suites.SUITES:
         r = gx_suites.validate(gx_suites.load_suite(EXPECTATIONS, name), frame, sides)
         context.log.info(f"{name}: {r['evaluated']} identity results assessed, {r['failed']} failed")
