@@ -1,4 +1,6 @@
 """Bad input gets a clear, recorded reason; the run goes on and counts it."""
+from pathlib import Path
+
 import duckdb
 import pytest
 
@@ -63,3 +65,16 @@ def test_pipeline_records_every_file_and_goes_on(corpus, tmp_path):
         text = summarize(con)
     assert "files seen:            6" in text and "files rejected:        3" in text
     assert "not_a_report.txt: not an annual report" in text
+
+
+def test_parser_version_follows_the_parsing_code(tmp_path):
+    """A change to a parsing module changes the version, so stored parts are parsed again."""
+    import shutil
+
+    from xxgk import extract
+    pkg = tmp_path / "xxgk"
+    shutil.copytree(Path(extract.__file__).parent, pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    assert extract.source_version(extract.PARSING_MODULES, pkg) == extract.PARSER_VERSION
+    with open(pkg / "glued.py", "a", encoding="utf-8") as f:
+        f.write("\n# a change\n")
+    assert extract.source_version(extract.PARSING_MODULES, pkg) != extract.PARSER_VERSION

@@ -5,6 +5,7 @@ read bytes → sniff kind → text (decoded, or rendered from HTML/spreadsheet)
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor
@@ -16,7 +17,21 @@ from .ingest import HTML, PDF, SPREADSHEET, TEXT, RawDocument, decode, describe,
 from .model import TABLE, Report
 from .normalize import Normalized, normalize
 
-PARSER_VERSION = "1"   # bump when parsing changes: stored reports of another version are parsed again
+# Modules whose code decides what a normalized document parses into.
+PARSING_MODULES = ("extract", "parse_new", "parse_old", "prose", "cells", "glued", "metadata", "regions",
+                   "templates", "identities", "consistency", "model")
+
+
+def source_version(modules: tuple[str, ...], folder: Path = Path(__file__).parent) -> str:
+    """A version that changes whenever the code of these modules changes."""
+    h = hashlib.sha256()
+    for name in modules:
+        h.update((folder / f"{name}.py").read_bytes())
+    return h.hexdigest()[:12]
+
+
+# Stored parts of another version are parsed again: a parser change never leaves stale figures.
+PARSER_VERSION = source_version(PARSING_MODULES)
 
 _REPORT_WORDS = re.compile(r"政府信息公开|政务公开|信息公开")
 _MARKUP = re.compile(r"</(?:p|td|tr|table|div|span)>", re.I)
