@@ -40,11 +40,12 @@ def stage_of(step_key: str) -> str | None:
 
 # ---- memory of the process tree ------------------------------------------------
 
-def _tree_rss(root: int) -> tuple[int, float]:
-    """(bytes of resident memory of root and all its descendants, their CPU seconds)."""
+def _tree(root: int) -> dict[int, tuple[int, float]]:
+    """pid → (proportional set size in bytes, CPU seconds) for root and all its descendants.
+    PSS, not RSS: forked workers share their parent's pages, and RSS would count them twice."""
     children: dict[int, list[int]] = {}
-    stats: dict[int, tuple[int, float]] = {}
-    page, tick = os.sysconf("SC_PAGE_SIZE"), os.sysconf("SC_CLK_TCK")
+    cpu: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
     for d in os.listdir("/proc"):
         if not d.isdigit():
             continue
@@ -54,31 +55,32 @@ def _tree_rss(root: int) -> tuple[int, float]:
         except OSError:
             continue
         rest = s[s.rfind(")") + 2:].split()
-        ppid, utime, stime, rss = int(rest[1]), int(rest[11]), int(rest[12]), int(rest[21])
-        children.setdefault(ppid, []).append(int(d))
-        stats[int(d)] = (rss * page, (utime + stime) / tick)
-    total, cpu, todo = 0, 0.0, [root]
+        children.setdefault(int(rest[1]), []).append(int(d))
+        cpu[int(d)] = (int(rest[11]) + int(rest[12])) / tick
+    out, todo = {}, [root]
     while todo:
         p = todo.pop()
-        r, c = stats.get(p, (0, 0.0))
-        total += r
-        cpu += c
         todo.extend(children.get(p, ()))
-    return total, cpu
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                pss = next((int(ln.split()[1]) * 1024 for ln in f if ln.startswith("Pss:")), 0)
+        except OSError:
+            continue
+        out[p] = (pss, cpu.get(p, 0.0))
+    return out
 
 
 class Sampler(threading.Thread):
-    """Samples the process tree's memory and CPU every `every` seconds."""
+    """Samples the process tree's memory (PSS) and CPU every `every` seconds."""
 
-    def __init__(self, every: float = 0.1):
+    def __init__(self, every: float = 0.2):
         super().__init__(daemon=True)
         self.every, self.samples, self._halt = every, [], threading.Event()
 
     def run(self):
         me = os.getpid()
         while not self._halt.is_set():
-            rss, cpu = _tree_rss(me)
-            self.samples.append((time.time(), rss, cpu))
+            self.samples.append((time.time(), _tree(me)))
             self._halt.wait(self.every)
 
     def stop(self):
@@ -86,7 +88,20 @@ class Sampler(threading.Thread):
         self.join()
 
     def peak(self, t0: float, t1: float) -> int:
-        return max((r for t, r, _ in self.samples if t0 <= t <= t1), default=0)
+        return max((sum(p for p, _ in tree.values()) for t, tree in self.samples if t0 <= t <= t1), default=0)
+
+    def cpu(self, t0: float, t1: float) -> float:
+        """CPU seconds the tree used between t0 and t1 (each process: its last sample in the
+        window less its last sample before it, or all of it if it started inside)."""
+        before: dict[int, float] = {}
+        last: dict[int, float] = {}
+        for t, tree in self.samples:
+            for pid, (_, c) in tree.items():
+                if t < t0:
+                    before[pid] = c
+                elif t <= t1:
+                    last[pid] = c
+        return sum(c - before.get(pid, 0.0) for pid, c in last.items())
 
 
 def _children_cpu() -> float:
@@ -131,8 +146,10 @@ def run_job(executor: str = "in_process", max_concurrent: int = 2, asset_selecti
     import dagster as dg
     instance = dg.DagsterInstance.get()
     cpu0, t0 = _children_cpu(), time.time()
-    with dg.execute_job(dg.reconstructable(everything_job), instance=instance,
-                        run_config=executor_config(executor, max_concurrent), asset_selection=asset_selection,
+    job = dg.reconstructable(everything_job)
+    if asset_selection is not None:        # those assets only, without the checks on them
+        job = job.get_subset(asset_selection=set(asset_selection), asset_check_selection=set())
+    with dg.execute_job(job, instance=instance, run_config=executor_config(executor, max_concurrent),
                         raise_on_error=False) as result:
         ok = result.success
         run_id = result.run_id
@@ -163,10 +180,7 @@ def run_job(executor: str = "in_process", max_concurrent: int = 2, asset_selecti
         if not spans:
             continue
         a, b = min(x for x, _ in spans), max(y for _, y in spans)
-        cpu = None
-        if sampler:
-            inside = [c for t, _, c in sampler.samples if a <= t <= b]
-            cpu = round(inside[-1] - inside[0], 1) if len(inside) > 1 else None
+        cpu = round(sampler.cpu(a, b), 1) if sampler else None
         stages[name] = {"seconds": round(b - a, 2), "steps": len(spans),
                         "peak_rss_mb": round(sampler.peak(a, b) / 2**20) if sampler else None, "cpu_seconds": cpu}
     return {"success": ok, "run_id": run_id, "wall_seconds": round(t1 - t0, 2), "stages": stages,
@@ -209,8 +223,20 @@ def _rate(n: int, seconds: float | None) -> float | None:
     return round(n / seconds, 1) if seconds else None
 
 
+LANDING = ("documents", "normalized", "reports", "cells", "checks", "attachments", "template_keys")
+
+
+def selection(until: str):
+    """None (every asset and check) or the assets up to raw/* (ingest, normalize, parse, load)."""
+    if until == "publish":
+        return None
+    import dagster as dg
+    return [dg.AssetKey(k) for k in ("raw_documents", "normalized_documents", "parsed_reports")] + \
+        [dg.AssetKey(["raw", t]) for t in LANDING]
+
+
 def bench(n: int, out: Path, executor: str = "in_process", shards: int | None = None, workers: int = 2,
-          incremental: bool = True, reparse: bool = True, keep: bool = False) -> dict:
+          incremental: bool = True, reparse: bool = True, keep: bool = False, until: str = "publish") -> dict:
     shards = shards or (1 if executor == "in_process" else workers)
     from . import pipeline as P
     from . import synth
@@ -219,7 +245,7 @@ def bench(n: int, out: Path, executor: str = "in_process", shards: int | None = 
     shutil.rmtree(work, ignore_errors=True)
     corpus, warehouse, home = work / "corpus", work / "warehouse", work / "dagster_home"
     report: dict = {"reports": n, "machine": {"cores": os.cpu_count(), "load_before": os.getloadavg()},
-                    "executor": executor, "shards": shards, "workers": workers}
+                    "executor": executor, "shards": shards, "workers": workers, "until": until}
     t = time.perf_counter()
     synth.generate(corpus, n)
     report["generate_seconds"] = round(time.perf_counter() - t, 2)
@@ -230,7 +256,7 @@ def bench(n: int, out: Path, executor: str = "in_process", shards: int | None = 
     sampler = Sampler()
     sampler.start()
     try:
-        first = run_job(executor, sampler=sampler)
+        first = run_job(executor, asset_selection=selection(until), sampler=sampler)
         report["full_run"] = first
         files = len(truth)
         for name, st in first["stages"].items():
@@ -238,10 +264,10 @@ def bench(n: int, out: Path, executor: str = "in_process", shards: int | None = 
         report["accuracy"] = synth.score(truth, warehouse_figures(warehouse / "xxgk.duckdb"))
         report["identity_breaks"] = breaks_caught(warehouse / "xxgk.duckdb", truth)
         if incremental:
-            again = run_job(executor, sampler=sampler)
+            again = run_job(executor, asset_selection=selection(until), sampler=sampler)
             report["nothing_new"] = _brief(again)
             synth.generate(corpus, 10, start=n)
-            plus = run_job(executor, sampler=sampler)
+            plus = run_job(executor, asset_selection=selection(until), sampler=sampler)
             report["ten_new"] = _brief(plus)
         if reparse:
             # a new parser version: everything parsed by the old one is parsed again, nothing normalized again
@@ -289,7 +315,8 @@ def table(r: dict) -> str:
     full = r["full_run"]
     lines = [f"{r['reports']} synthetic reports ({r['files']} files), {r['machine']['cores']} cores, "
              f"load average before {r['machine']['load_before'][0]:.2f}; generated in {r['generate_seconds']} s; "
-             f"executor {r['executor']}, {r['shards']} shard(s) x {max(1, r['workers'] // r['shards'])} process(es)",
+             f"executor {r['executor']}, {r['shards']} shard(s) x {max(1, r['workers'] // r['shards'])} process(es)"
+             + ("" if r["until"] == "publish" else f"; stages up to {r['until']} only"),
              f"{'stage':<10} {'wall s':>8} {'reports/s':>10} {'cpu s':>7} {'peak MB':>8} {'steps':>6}"]
     for name in STAGES:
         st = full["stages"].get(name)
@@ -324,13 +351,14 @@ def table(r: dict) -> str:
 
 
 def main(args) -> int:
-    out = Path(args.out)
+    out = Path(args.out).resolve()
     r = bench(args.reports, out, executor=args.executor, shards=args.shards, workers=args.workers,
-              incremental=not args.no_incremental,
+              incremental=not args.no_incremental, until=args.until,
               reparse=not args.no_reparse, keep=args.keep)
     text = table(r)
     print(text)
-    name = f"bench_{args.reports}" + ("" if args.executor == "in_process" else f"_{args.executor}") + ".json"
+    name = f"bench_{args.reports}" + ("" if args.executor == "in_process" else f"_{args.executor}") + \
+        ("" if args.until == "publish" else f"_until_{args.until}") + ".json"
     (out / name).write_text(json.dumps(r, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     print(f"figures written to {out / name}")
     return 0 if r["full_run"]["success"] else 1

@@ -64,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     bn.add_argument("--workers", type=int, default=2)
     bn.add_argument("--no-incremental", action="store_true", help="skip the runs with nothing new and 10 new")
     bn.add_argument("--no-reparse", action="store_true", help="skip the re-parse under a changed parser version")
+    bn.add_argument("--until", choices=("load", "publish"), default="publish",
+                    help="load: only ingest, normalize, parse and load raw.* (no dbt, checks, publish)")
     bn.add_argument("--keep", action="store_true", help="keep the corpus and warehouse in <out>/work_N")
     bn.set_defaults(func=lambda a: __import__("xxgk.bench", fromlist=["main"]).main(a))
     args = ap.parse_args(argv)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from .templates import figure_key
+from .templates import figure_key  # noqa: F401  (Cell.key inlines it)
 
 # Cell status: a number, an explicit nil mark (无, —, /, 0-like words) read as 0,
 # or an empty cell, which states nothing and is never read as 0.
@@ -27,7 +27,8 @@ class Cell:
 
     @property
     def key(self) -> str:
-        return figure_key(self.table, self.row, self.col)
+        # figure_key, inlined: this is read for every cell of every report
+        return f"{self.table}.{self.row}.{self.col}" if self.col else f"{self.table}.{self.row}"
 
     @property
     def is_figure(self) -> bool:
@@ -55,14 +56,15 @@ class Report:
 
     def figures(self) -> dict[str, float | int]:
         """One value per key: a table's value is the figure of record over prose."""
-        rank = {TABLE: 0, RECONSTRUCTED: 1, PROSE: 2}
+        rank = _RANK
         best: dict[str, Cell] = {}
         for c in self.cells:
-            if not c.is_figure:
+            if not c.mapped or c.status == EMPTY:
                 continue
-            old = best.get(c.key)
+            key = c.key
+            old = best.get(key)
             if old is None or rank[c.method] < rank[old.method]:
-                best[c.key] = c
+                best[key] = c
         return {k: _num(c.value if c.value is not None else 0) for k, c in best.items()}
 
     def to_figures_json(self) -> dict:
@@ -73,6 +75,9 @@ class Report:
         d = asdict(self)
         d["cells"] = [asdict(c) for c in self.cells]
         return d
+
+
+_RANK = {TABLE: 0, RECONSTRUCTED: 1, PROSE: 2}
 
 
 def _num(v: float) -> float | int:

@@ -267,19 +267,25 @@ def _write_arrow(table, folder: Path, name: str) -> None:
     os.replace(tmp, folder / name)     # a part appears whole or not at all
 
 
+def parse_todo(store: Store, shard: tuple[int, int] | None = None) -> list[Path]:
+    """Normalized parts this parser version has not parsed. shard=(i, k): those of worker i of k,
+    dealt by position among all the normalized parts (so shards stay even, and fixed during a run)."""
+    done = {f.name for f in (store.parts("parsed") / "reports").glob("*.parquet")}
+    parts = sorted(store.parts("normalized").glob("*.parquet"))
+    return [f for n, f in enumerate(parts) if f.name not in done and (shard is None or n % shard[1] == shard[0])]
+
+
 def parse_new(store: Store, workers: int = 2, progress: Progress | None = None,
               shard: tuple[int, int] | None = None) -> dict:
     """Parse every normalized part this parser version has not parsed yet.
 
     A parsed part has its normalized part's name, so the parts done are known
     by name alone and a part parsed again (after a crash) is overwritten.
-    shard=(i, k): only the parts of worker i of k (by part name)."""
+    shard=(i, k): only the parts of worker i of k (parse_todo)."""
     parsed = store.parts("parsed")
     for sub in ("reports", "cells", "checks", "attachments"):
         (parsed / sub).mkdir(exist_ok=True)
-    done = {f.name for f in (parsed / "reports").glob("*.parquet")}
-    todo = [str(f) for f in sorted(store.parts("normalized").glob("*.parquet")) if f.name not in done
-            and (shard is None or shard_of(f.name, shard[1]) == shard[0])]
+    todo = [str(f) for f in parse_todo(store, shard)]
     t = time.perf_counter()
     batches = [([f], str(store.parts("normalized")), str(parsed)) for f in todo]
     res = _run_batches(_parse_batch, batches, workers, progress, "parse")

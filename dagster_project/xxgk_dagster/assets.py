@@ -111,10 +111,7 @@ def normalized_documents(raw_documents):
 
 @dg.op(ins={"after": dg.In(dg.Nothing)}, out=dg.DynamicOut(tuple))
 def parse_plan(settings: XxgkSettings):
-    store = settings.store
-    done = {f.name for f in (store.parts("parsed") / "reports").glob("*.parquet")}
-    todo = [f.name for f in store.parts("normalized").glob("*.parquet") if f.name not in done]
-    yield from _plan(settings, lambda i, k: any(P.shard_of(n, k) == i for n in todo))
+    yield from _plan(settings, lambda i, k: bool(P.parse_todo(settings.store, (i, k))))
 
 
 @dg.op
