@@ -27,7 +27,7 @@ import pandas as pd
 from . import identities
 from .extract import PARSER_VERSION, document_text, match_attachments, parse_normalized
 from .ingest import RawDocument, describe, list_files
-from .model import Report
+from .model import EMPTY, Report
 from .normalize import Normalized, normalize
 
 NORMALIZER_VERSION = "1"
@@ -190,7 +190,7 @@ def report_tables(reports: Iterable[Report]) -> dict[str, "pa.Table"]:
     for r in reports:
         doc_id = r.sha256
         reps.append((doc_id, r.doc, r.report_year, r.agency, r.template, r.publish_date, r.scope, r.province, r.city,
-                     r.county, r.region_code, r.is_report, len(r.cells), len(r.figures()), "; ".join(r.notes),
+                     r.county, r.region_code, r.is_report, len(r.cells), _n_figures(r), "; ".join(r.notes),
                      PARSER_VERSION))
         cells.extend((doc_id, c.table, c.row, c.col, f"{c.table}.{c.row}.{c.col}" if c.col else f"{c.table}.{c.row}",
                       c.value, c.status, c.raw, c.source, c.method, c.mapped, c.note) for c in r.cells)
@@ -202,6 +202,11 @@ def report_tables(reports: Iterable[Report]) -> dict[str, "pa.Table"]:
             "cells": _arrow(cells, CELL_COLUMNS, {"value": pa.float64(), "mapped": pa.bool_()}),
             "checks": _arrow(checks, CHECK_COLUMNS, {"lhs": pa.float64(), "rhs": pa.float64()}),
             "attachments": _arrow(atts, ATTACHMENT_COLUMNS, {})}
+
+
+def _n_figures(r: Report) -> int:
+    """len(r.figures()) without building it: the distinct keys of stated, mapped cells."""
+    return len({c.key for c in r.cells if c.mapped and c.status != EMPTY})
 
 
 def _arrow(rows: list[tuple], columns: list[str], types: dict) -> "pa.Table":

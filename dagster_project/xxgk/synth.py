@@ -646,22 +646,26 @@ def _finish(doc: Doc, fname: str, text: str, truth: dict, variants: list[str], r
 
 # ---- a corpus ------------------------------------------------------------------
 
-def _write_range(args: tuple[str, int, int, int]) -> list[dict]:
+def _write_range(args: tuple[str, int, int, int]) -> str:
+    """Reports lo … hi-1 and their truth in a labels part of their own; returns its path."""
     folder, lo, hi, seed = args
-    out, root = [], Path(folder)
-    for i in range(lo, hi):
-        d = make_report(i, seed)
-        sub = root / f"{i // 1000:03d}"          # at most a thousand reports a folder
-        sub.mkdir(exist_ok=True)
-        for name, data in d.files.items():
-            (sub / name).write_bytes(data)
-        out.extend(d.truth)
-    return out
+    root = Path(folder)
+    part = root / f".labels-{lo:09d}.jsonl"
+    with open(part, "w", encoding="utf-8") as out:
+        for i in range(lo, hi):
+            d = make_report(i, seed)
+            sub = root / f"{i // 1000:03d}"          # at most a thousand reports a folder
+            sub.mkdir(exist_ok=True)
+            for name, data in d.files.items():
+                (sub / name).write_bytes(data)
+            for r in d.truth:
+                out.write(json.dumps(r, ensure_ascii=False) + "\n")
+    return str(part)
 
 
 def generate(folder: str | Path, n: int, seed: int = 0, start: int = 0, workers: int | None = None) -> Path:
     """Write reports start … start+n-1 into folder (subfolders of 1,000) and append their
-    truth to folder/labels.jsonl; returns that file."""
+    truth to folder/labels.jsonl; returns that file. Memory stays small whatever n."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     workers = workers or min(os.cpu_count() or 1, 8)
@@ -674,9 +678,11 @@ def generate(folder: str | Path, n: int, seed: int = 0, start: int = 0, workers:
         parts = [_write_range(j) for j in jobs]
     labels = folder / "labels.jsonl"
     with open(labels, "a", encoding="utf-8") as f:
-        for rows in parts:
-            for r in rows:
-                f.write(json.dumps(r, ensure_ascii=False) + "\n")
+        for p in parts:                               # in report order
+            with open(p, encoding="utf-8") as src:
+                for line in src:
+                    f.write(line)
+            os.remove(p)
     return labels
 
 
