@@ -1,3 +1,6 @@
+-- A table, not a view: several marts and tests read it, and it is computed once.
+{{ config(materialized='table') }}
+
 -- Cross-year identity X1 (CODEBOOK §4.3): 结转下年度继续办理 (carried_forward)
 -- of year N equals 上年结转 (carried_over) of year N+1, for the same agency
 -- (agency_id, after aliases), per applicant column. Only own_agency reports of

@@ -1,3 +1,6 @@
+-- A table, not a view: several marts and tests read it, and it is computed once.
+{{ config(materialized='table') }}
+
 -- Every cell with its report's template, Chinese labels from the template keys
 -- (never retyped here), the outcome group, and the figure-of-record flags.
 --   is_record_cell: one per report × key among mapped cells (stated before

@@ -58,7 +58,7 @@ placed as (
     select
         c.doc_id, c.row_key as harmonized_key, c.column_key as applicant_type,
         c.value, c.value_status, c.row_key as source_row_key,
-        'exact' as grade, cast(null as varchar) as crosswalk_note
+        'exact' as grade, cast(null as varchar) as crosswalk_note, 'new' as cell_format
     from cells c
     where c.cell_format = 'new'
     union all
@@ -66,7 +66,7 @@ placed as (
     select
         c.doc_id, x.harmonized_key, 'total' as applicant_type,
         c.value, c.value_status, c.row_key as source_row_key,
-        x.grade, x.note
+        x.grade, x.note, 'old' as cell_format
     from cells c
     join crosswalk x
       on x.from_template = 'pre2019' and x.old_table = 'applications'
@@ -78,7 +78,27 @@ grade_rank as (
     select * from (values ('exact', 1), ('approximate', 2), ('impossible', 3)) g(grade, grade_rank)
 ),
 
-leaves as (
+-- New format: one cell is one leaf, no aggregation needed (the bulk of the rows).
+new_leaves as (
+    select
+        p.doc_id,
+        case when k.outcome_group is null then 'flow' else 'leaf' end     as level,
+        p.harmonized_key,
+        k.outcome_group,
+        p.applicant_type,
+        case when p.value_status <> 'empty' then p.value end               as value,
+        1                                                                   as grade_rank,
+        1                                                                   as n_parts,
+        case when p.value_status <> 'empty' then 1 else 0 end               as n_parts_stated,
+        p.source_row_key                                                    as source_row_keys,
+        cast(null as varchar)                                               as crosswalk_note
+    from placed p
+    left join new_keys k on k.key = p.harmonized_key
+    where p.cell_format = 'new'
+),
+
+-- Old format: several old rows may land on one key and are summed.
+old_leaves as (
     select
         p.doc_id,
         case when k.outcome_group is null then 'flow' else 'leaf' end     as level,
@@ -89,12 +109,19 @@ leaves as (
         max(g.grade_rank)                                                   as grade_rank,
         count(*)                                                            as n_parts,
         count(*) filter (where p.value_status <> 'empty')                   as n_parts_stated,
-        string_agg(p.source_row_key, '+' order by p.source_row_key)         as source_row_keys,
-        string_agg(distinct p.crosswalk_note, ' | ')                        as crosswalk_note
+        array_to_string(list_sort(list(p.source_row_key)), '+')             as source_row_keys,
+        array_to_string(list_sort(list(distinct p.crosswalk_note)), ' | ')  as crosswalk_note
     from placed p
     join grade_rank g using (grade)
     left join new_keys k on k.key = p.harmonized_key
+    where p.cell_format = 'old'
     group by all
+),
+
+leaves as (
+    select * from new_leaves
+    union all
+    select * from old_leaves
 ),
 
 -- how many leaves a group has: in the report's template (new format) or in
@@ -126,8 +153,8 @@ groups as (
         max(l.grade_rank)                                                   as grade_rank,
         sum(l.n_parts)                                                      as n_parts,
         sum(l.n_parts_stated)                                               as n_parts_stated,
-        string_agg(l.source_row_keys, '+' order by l.harmonized_key)        as source_row_keys,
-        string_agg(distinct l.crosswalk_note, ' | ')                        as crosswalk_note
+        array_to_string(list_sort(list(l.source_row_keys)), '+')            as source_row_keys,
+        array_to_string(list_sort(list(distinct l.crosswalk_note)), ' | ')  as crosswalk_note
     from leaves l
     where l.level = 'leaf'
     group by all
