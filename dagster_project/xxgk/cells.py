@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .model import EMPTY, NIL, NUMBER
 
@@ -28,6 +29,7 @@ class RawCell:
     value: float | None = None
 
 
+@lru_cache(maxsize=1 << 16)
 def classify(text: str) -> tuple[str, float | None]:
     t = text.strip().replace(",", "").replace(" ", "")
     if not t:

@@ -201,6 +201,18 @@ def _keys_in(text: str) -> list[str]:
     return found
 
 
+_DIGIT_RUNS = re.compile(r"\d+")
+
+
+def _too_few_cells(line: str, n: int) -> bool:
+    """A line that cannot hold n cells, known without splitting it: with pipes, a cell
+    needs a pipe; without, a cell is a word or, inside a word mixing digits and text, a
+    digit run or the text between two (so at most words + 2 x digit runs)."""
+    if "|" in line:
+        return line.count("|") < n - 1
+    return len(line.split()) + 2 * len(_DIGIT_RUNS.findall(line)) < n
+
+
 def _line_rows(text: str, start: int, stop: int, n: int = N_APP_COLS) -> list[tuple[int, str | None, list[RawCell], str | None]]:
     """Rows laid out one per line: (line, key on the line, seven cells, key before it).
 
@@ -214,6 +226,9 @@ def _line_rows(text: str, start: int, stop: int, n: int = N_APP_COLS) -> list[tu
     stretch: list[str] = []
     for i, line in enumerate(text[lo:stop].split("\n")):
         ln = first + i
+        if _too_few_cells(line, n):
+            stretch.append(line)
+            continue
         cells = split_cells(line, ln)
         last_text = max((k for k, c in enumerate(cells) if c.kind == TEXT), default=-1)
         vals = cells[last_text + 1:]

@@ -94,6 +94,11 @@ def _cell_text(td) -> str:
 
 
 def _span(el, attr: str) -> int:
+    v = el.get(attr)
+    if v is None:
+        return 1
+    if v.isdigit():
+        return max(1, min(int(v), 500))
     try:
         return max(1, min(int(re.sub(r"\D", "", el.get(attr, "1")) or 1), 500))
     except ValueError:
@@ -104,6 +109,7 @@ def table_grid(table) -> list[list[str]]:
     """The table's cells as a grid; a merged cell's text fills every slot it covers."""
     rows = [tr for tr in table.iter("tr") if _own_table(tr) is table]
     grid: list[list[str | None]] = []
+    n_cells = 0
     for r, tr in enumerate(rows):
         while len(grid) <= r:
             grid.append([])
@@ -126,7 +132,8 @@ def table_grid(table) -> list[list[str]]:
                     if row[j] is None:
                         row[j] = text
             c += cs
-            if sum(len(x) for x in grid) > MAX_HTML_TABLE_CELLS:
+            n_cells += rs * cs
+            if n_cells > MAX_HTML_TABLE_CELLS:
                 raise RenderError(f"HTML table with more than {MAX_HTML_TABLE_CELLS} cells")
     return [[x if x is not None else "" for x in row] for row in grid]
 
