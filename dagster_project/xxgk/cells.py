@@ -61,8 +61,9 @@ def split_cells(text: str, first_line: int = 1, label_open: bool = False) -> lis
                 pieces = [line] if line.strip() else []
             else:
                 s = line.strip()
-                if s.startswith("|") and s.endswith("|") and s.strip("|").strip():
-                    pieces = s[1:-1].split("|")          # markdown row
+                markdown = s.startswith("|") and s.endswith("|") and bool(s.strip("|").strip())
+                if markdown:
+                    pieces = s[1:-1].split("|")          # markdown row (a label's closing pipe is s[0])
                     if _is_separator(pieces):
                         if label_open and i == 0 and all(not p.strip() for p in pieces):
                             # "| | | |" right after a row label: that row's cells, all empty
@@ -73,7 +74,7 @@ def split_cells(text: str, first_line: int = 1, label_open: bool = False) -> lis
                     if not s.strip("|").strip() and len(parts) > 2:
                         continue                          # "||", "|||||": a row separator
                     pieces = parts[:-1] if parts[-1].strip() == "" else parts
-                if label_open and i == 0:
+                if label_open and i == 0 and not markdown:
                     pieces = pieces[1:] if pieces and not pieces[0].strip() else pieces
         else:
             pieces = line.split()

@@ -24,7 +24,7 @@ def _loose(token: str) -> str:
     return r"\s*".join(re.escape(ch) for ch in token)
 
 
-_LABEL_END = re.compile(r"[\d|\n]")
+_LABEL_END = re.compile(r"[\d|\n]|[ \t](?=(?:无|—+|-+|－|/|／|×|零)(?:[ \t|]|$))", re.M)
 _ROW_PATTERNS = {r.key: re.compile("|".join(_loose(m) for m in r.match)) for r in T.APPLICATION_ROWS if r.match}
 # Labels whose match tokens are too generic to search for on their own.
 _ROW_PATTERNS["other_other"] = re.compile(r"(?:3\s*[.、．,，]?\s*)?其\s*他(?!\s*处\s*理)(?!\s*结\s*果)(?!\s*法)(?!\s*情\s*形)")

@@ -394,9 +394,18 @@ def spreadsheet_to_text(data: bytes, name: str = "") -> tuple[str, dict[int, str
     origin: dict[int, str] = {}
     for sheet, rows in read_sheets(data, name):
         lines.append(f"## {sheet}")
+        above = 0
         for r, row in enumerate(rows, 1):
-            while row and not row[-1]:
-                row = row[:-1]
+            last = max((j + 1 for j, x in enumerate(row) if x), default=0)
+            if last and sum(1 for x in row if x) >= 2:
+                # a row of a table is as wide as the row above it: its trailing empty cells are cells
+                # (an agency that leaves the 总计 column empty), not the end of the sheet
+                width = max(last, above)
+                row = (row + [""] * width)[:width]
+                above = width
+            else:
+                row = row[:last]
+                above = above if not last else last
             if not any(x.strip() for x in row):
                 continue
             lines.append(markdown_row(row))
