@@ -21,8 +21,9 @@ def _lookup(name: str) -> tuple[str | None, str | None, str | None, str | None]:
         import cpca
     except ImportError:        # the library is a declared dependency; without it regions stay unknown
         return None, None, None, None
-    df = cpca.transform([name])
-    row = df.iloc[0]
+    # cpca.transform() wraps this per-address matcher in a pandas DataFrame,
+    # which costs ~100x the match itself; cpca is pinned, so its helper is stable.
+    row = cpca._get_one_addr(name, False, {})
 
     def val(col: str) -> str | None:
         v = row.get(col)
