@@ -6,7 +6,6 @@ carry status "rejected" and the reason, so nothing is silently dropped.
 from __future__ import annotations
 
 import hashlib
-import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,11 +112,3 @@ def describe(path: Path) -> tuple[RawDocument, bytes]:
     elif doc.kind == OTHER:
         doc.status, doc.reason = "rejected", "unsupported file type (not text, HTML, PDF or a spreadsheet)"
     return doc, data
-
-
-def scan(paths: list[str | Path]) -> list[RawDocument]:
-    return [describe(p)[0] for p in list_files(paths)]
-
-
-def file_hash(path: str | os.PathLike) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

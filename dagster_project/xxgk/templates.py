@@ -153,15 +153,3 @@ def rows_for(template: str) -> tuple[Key, ...]:
 def figure_key(table: str, row: str, col: str = "") -> str:
     """The flat key of FIGURES.md: applications.<row>.<col> or applications.<row>."""
     return f"{table}.{row}.{col}" if col else f"{table}.{row}"
-
-
-def label_of(table: str, row: str, col: str = "") -> str:
-    """Chinese label for a key, for the warehouse's label columns."""
-    pools = {
-        "applications": APPLICATION_ROWS + OLD_APPLICATION_ROWS,
-        "reviews": REVIEW_GROUPS + OLD_REVIEW_ROWS,
-    }
-    cols = {"applications": APPLICANT_COLUMNS, "reviews": REVIEW_COLUMNS}
-    r = next((k.label for k in pools.get(table, ()) if k.key == row), row)
-    c = next((k.label for k in cols.get(table, ()) if k.key == col), col)
-    return f"{r}｜{c}" if col else r
