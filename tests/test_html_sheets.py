@@ -14,14 +14,12 @@ import pytest
 from xxgk import templates as T
 from xxgk.extract import extract_document
 from xxgk.render import RenderError, html_to_text, spreadsheet_to_text
+from xxgk.synth import xls_bytes
 
 NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 GROUP_LABELS = {"denied": "（三）不予公开", "unable": "（四）无法提供", "ignored": "（五）不予处理", "other": "（六）其他处理"}
 SUB_LABEL = {r.key: r.label for r in T.APPLICATION_ROWS}
-TOP_LABEL = {"new_received": "一、本年新收政府信息公开申请数量", "carried_over": "二、上年结转政府信息公开申请数量",
-             "granted": "（一）予以公开", "partial": "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
-             "other": "（六）其他处理", "handled_total": "（七）总计", "carried_forward": "四、结转下年度继续办理"}
-SUB_LABEL["other_other"] = "3.其他"
+TOP_LABEL = SUB_LABEL     # rows whose label spans the label columns; the labels come from templates.py
 EMPTY_CELLS = {("denied_security", "commercial"), ("ignored_massive", "research")}   # printed empty
 
 
@@ -130,20 +128,7 @@ def write_xlsx(cells, merges, two_sheets: bool = True) -> bytes:
 
 
 def write_xls(cells, merges) -> bytes:
-    import xlwt
-    wb = xlwt.Workbook(encoding="utf-8")
-    ws = wb.add_sheet("Sheet1")
-    covered = set()
-    for r0, c0, r1, c1 in merges:
-        ws.write_merge(r0, r1, c0, c1, cells[r0][c0])
-        covered |= {(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)}
-    for r, row in enumerate(cells):
-        for c, v in enumerate(row):
-            if (r, c) not in covered and v not in (None, ""):
-                ws.write(r, c, v)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xls_bytes(cells, merges, sheet="Sheet1")
 
 
 def write_html(cells, merges) -> str:

@@ -451,12 +451,13 @@ def xlsx_bytes(rows, merges) -> bytes:
     return buf.getvalue()
 
 
-def xls_bytes(rows, merges) -> bytes:
+def xls_bytes(rows, merges, sheet: str = "统计表") -> bytes:
+    """A BIFF .xls of rows (None under a merge) with merges (r0, c0, r1, c1), inclusive."""
     import io
 
     import xlwt
     wb = xlwt.Workbook(encoding="utf-8")
-    ws = wb.add_sheet("统计表")
+    ws = wb.add_sheet(sheet)
     covered = set()
     for r0, c0, r1, c1 in merges:
         v = rows[r0][c0]
