@@ -8,20 +8,27 @@ itself (seed 003: the overview's 1 application against the appendix's 0).
 """
 from __future__ import annotations
 
-from .model import EMPTY, PROSE, RECONSTRUCTED, TABLE, Report
+from .model import EMPTY, PROSE, Report
 
 PASS, FAIL = "pass", "fail"
 
 
 def text_vs_table(report: Report) -> list[dict]:
     table: dict[str, float] = {}
+    prose = []
     for c in report.cells:
-        if c.mapped and c.method in (TABLE, RECONSTRUCTED) and c.status != EMPTY and c.value is not None:
+        if not c.mapped or c.value is None:
+            continue
+        if c.method == PROSE:
+            prose.append(c)
+        elif c.status != EMPTY:
             table.setdefault(c.key, c.value)
+    if not prose or not table:
+        return []
     out: list[dict] = []
     seen: set[tuple[str, float]] = set()
-    for c in report.cells:
-        if not (c.mapped and c.method == PROSE and c.value is not None and c.key in table):
+    for c in prose:
+        if c.key not in table:
             continue
         if (c.key, c.value) in seen:
             continue

@@ -80,7 +80,7 @@ def parse_normalized(report: Report, norm: Normalized, origin: dict[int, str] | 
     if not tables.cells:
         _parse_old(report, t, source_of)
     report.attachments = [{"name": n, "status": "named", "path": ""} for n in dict.fromkeys(_ATTACHMENT.findall(t))]
-    if not report.figures():
+    if not any(c.is_figure for c in report.cells):
         if _REPORT_WORDS.search(t[:5000]):
             report.notes.append("no figures parsed")
         else:

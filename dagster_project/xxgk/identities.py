@@ -141,23 +141,35 @@ def _unmapped_children(cells) -> dict[str, float]:
 
 def assess(idn: Identity, vals: dict[str, float | None]) -> dict | None:
     """Both sides and the status of one identity; None when the report states none of it."""
-    keys = idn.lhs + idn.rhs
-    if not any(k in vals for k in keys):
-        return None
-    covered = {k for k in idn.rhs if COVERED + k in vals and vals.get(k) is None}
-    missing = [k for k in keys if vals.get(k) is None and k not in covered]
-    lhs = None if any(vals.get(k) is None for k in idn.lhs) else sum(vals[k] for k in idn.lhs)
-    rhs = None if any(vals.get(k) is None for k in idn.rhs if k not in covered) else \
-        sum(vals[k] for k in idn.rhs if k not in covered)
+    get = vals.get
+    left = [get(k) for k in idn.lhs]
+    right = [get(k) for k in idn.rhs]
+    if None not in left and None not in right:     # every operand stated: the common case
+        lhs, rhs, missing = sum(left), sum(right), []
+    else:
+        keys = idn.lhs + idn.rhs
+        if not any(k in vals for k in keys):
+            return None
+        covered = {k for k in idn.rhs if COVERED + k in vals and get(k) is None}
+        missing = [k for k in keys if get(k) is None and k not in covered]
+        lhs = None if None in left else sum(left)
+        rhs = None if any(get(k) is None for k in idn.rhs if k not in covered) else \
+            sum(vals[k] for k in idn.rhs if k not in covered)
     if rhs is not None and len(idn.lhs) == 1:
-        rhs += vals.get(idn.lhs[0] + UNMAPPED, 0.0)     # old format: unmapped categories under the parent
+        rhs += get(idn.lhs[0] + UNMAPPED, 0.0)      # old format: unmapped categories under the parent
     status = NOT_ASSESSABLE if missing else (PASS if abs(lhs - rhs) < 1e-9 else FAIL)
     return {"identity": idn.id, "rule": idn.rule, "description": idn.description, "severity": idn.severity,
             "lhs": lhs, "rhs": rhs, "status": status, "missing": ", ".join(missing)}
 
 
 def for_template(template: str | None) -> list[Identity]:
-    return [i for i in IDENTITIES if template in i.templates]
+    return _BY_TEMPLATE.get(template, [])
+
+
+_BY_TEMPLATE: dict[str, list[Identity]] = {}
+for _i in IDENTITIES:
+    for _t in _i.templates:
+        _BY_TEMPLATE.setdefault(_t, []).append(_i)
 
 
 def evaluate(report: Report) -> list[dict]:

@@ -55,17 +55,9 @@ class Report:
     notes: list[str] = field(default_factory=list)          # what normalization and parsing did or could not do
 
     def figures(self) -> dict[str, float | int]:
-        """One value per key: a table's value is the figure of record over prose."""
-        rank = _RANK
-        best: dict[str, Cell] = {}
-        for c in self.cells:
-            if not c.mapped or c.status == EMPTY:
-                continue
-            key = c.key
-            old = best.get(key)
-            if old is None or rank[c.method] < rank[old.method]:
-                best[key] = c
-        return {k: _num(c.value if c.value is not None else 0) for k, c in best.items()}
+        """One value per key: the stated record cell's (record_flags)."""
+        return {c.key: _num(c.value if c.value is not None else 0)
+                for c, rec in zip(self.cells, record_flags(self.cells)) if rec and c.status != EMPTY}
 
     def to_figures_json(self) -> dict:
         return {"doc": self.doc, "report_year": self.report_year, "agency": self.agency,
@@ -78,6 +70,25 @@ class Report:
 
 
 _RANK = {TABLE: 0, RECONSTRUCTED: 1, PROSE: 2}
+
+
+def record_flags(cells: list[Cell]) -> list[bool]:
+    """Which cell is its key's cell of record: one per key among mapped cells, a stated
+    cell before an empty one, then table > reconstructed > prose, then the first found.
+    The warehouse's is_record_cell and Report.figures() both come from here."""
+    best: dict[str, tuple[tuple[bool, int], int]] = {}
+    for i, c in enumerate(cells):
+        if not c.mapped:
+            continue
+        order = (c.status == EMPTY, _RANK[c.method])
+        k = c.key
+        old = best.get(k)
+        if old is None or order < old[0]:
+            best[k] = (order, i)
+    flags = [False] * len(cells)
+    for _, i in best.values():
+        flags[i] = True
+    return flags
 
 
 def _num(v: float) -> float | int:
