@@ -7,6 +7,9 @@ BIN    := $(VENV)/bin
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export XXGK_CORPUS  ?= $(CURDIR)/seeds
 export XXGK_WAREHOUSE ?= $(CURDIR)/warehouse
+# the file dbt's profile opens; dbt re-parses the whole project when it differs
+# from the one `make manifest` parsed with, so both must agree
+export XXGK_DUCKDB ?= $(XXGK_WAREHOUSE)/xxgk.duckdb
 # the venv's tools (dbt for dagster-dbt under `dagster dev`) without activating it
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 

@@ -1,6 +1,11 @@
 """The dbt project as Dagster assets: `dbt build` runs models and their tests
-(the tests show up as asset checks). Keys and groups follow the schema."""
+(the tests show up as asset checks). Keys and groups follow the schema.
 
+The cell-grain marts are incremental by report (dbt/macros/incremental_reports.sql);
+when the dbt project itself changed since the warehouse's last build, the build
+is a --full-refresh, so no table keeps rows made by older models or seeds."""
+
+import hashlib
 import os
 import subprocess
 import sys
@@ -12,7 +17,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from .assets import DUCKDB_POOL
-from .resources import PROJECT_ROOT
+from .resources import PROJECT_ROOT, XxgkSettings
 
 DBT_DIR = PROJECT_ROOT / "dbt"
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))   # the venv's dbt, which need not be on PATH
@@ -34,7 +39,28 @@ class SchemaTranslator(DagsterDbtTranslator):
         return dbt_resource_props.get("schema") or "dbt"
 
 
+def project_fingerprint(folder: Path = DBT_DIR) -> str:
+    """A hash of what decides the marts' rows: models, macros, seeds and dbt_project.yml."""
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        rel = p.relative_to(folder)
+        if p.is_file() and (rel.parts[0] in ("models", "macros", "seeds") or rel.name == "dbt_project.yml"):
+            h.update(str(rel).encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+FINGERPRINT_FILE = "dbt_project_fingerprint"
+
+
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project,
             dagster_dbt_translator=SchemaTranslator(), pool=DUCKDB_POOL)
-def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    yield from dbt.cli(["build"], context=context).stream()
+def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: XxgkSettings):
+    state = settings.store.root / FINGERPRINT_FILE
+    fingerprint = project_fingerprint()
+    args = ["build"]
+    if not state.exists() or state.read_text() != fingerprint:
+        context.log.info("the dbt project changed since this warehouse's last build (or there was none): "
+                         "--full-refresh rebuilds the incremental marts")
+        args.append("--full-refresh")
+    yield from dbt.cli(args, context=context).stream()
+    state.write_text(fingerprint)

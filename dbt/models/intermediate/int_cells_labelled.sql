@@ -1,17 +1,17 @@
--- A table, not a view: several marts and tests read it, and it is computed once.
-{{ config(materialized='table') }}
+-- A view: joins of the cells with small tables only. The incremental marts
+-- read it for the reports of the run, so a table would rebuild all of it.
 
 -- Every cell with its report's template, Chinese labels from the template keys
 -- (never retyped here), the outcome group, and the figure-of-record flags.
 --   is_record_cell: one per report × key among mapped cells (stated before
---     empty, then table > reconstructed > prose).
+--     empty, then table > reconstructed > prose), marked by the parser.
 --   is_figure_of_record: the record cell when it is stated (number or nil).
 with cells as (
     select * from {{ ref('stg_cells') }}
 ),
 
 reports as (
-    select doc_id, doc, report_year, template, template_family, scope
+    select doc_id, doc, report_year, template, template_family, scope, parser_version
     from {{ ref('stg_reports') }}
 ),
 
@@ -38,6 +38,7 @@ joined as (
         r.report_year,
         r.template,
         r.scope,
+        r.parser_version,
         a.agency_id,
         case when c.cell_format = 'old' then 'pre2019'
              when r.template in ('2019', '2021') then r.template
@@ -76,10 +77,8 @@ select
     j.method_rank,
     j.mapped,
     j.note,
-    j.mapped and row_number() over (
-        partition by j.doc_id, j.mapped, j.table_name, j.row_key, j.col_key
-        order by (j.value_status = 'empty'), j.method_rank, j.source, j.cell_id
-    ) = 1                                                           as is_record_cell
+    j.parser_version,
+    j.is_record_cell
 from joined j
 left join keys rk
     on rk.table_name = j.table_name and rk.kind = 'row'

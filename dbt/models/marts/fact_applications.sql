@@ -1,3 +1,6 @@
+{{ config(materialized='incremental', unique_key='doc_id', incremental_strategy='delete+insert',
+          post_hook="{{ delete_stale_reports() }}") }}
+-- depends_on: {{ ref('stg_reports') }}
 -- 收到和处理政府信息公开申请情况: one row per cell of section 三.
 -- Grain: report × row × applicant type × method/source. New format (2019/2021):
 -- the 7 applicant columns. Old format (pre2019): the list rows, whose single
@@ -29,6 +32,8 @@ select
     row_in_template,
     is_record_cell,
     is_figure_of_record,
-    note
+    note,
+    parser_version
 from {{ ref('int_cells_labelled') }}
 where table_name = 'applications'
+{{ only_changed_reports() }}

@@ -1,3 +1,6 @@
+{{ config(materialized='incremental', unique_key='doc_id', incremental_strategy='delete+insert',
+          post_hook="{{ delete_stale_reports() }}") }}
+-- depends_on: {{ ref('stg_reports') }}
 -- 申请办理情况（跨模板统一口径）: section 三 on one grid across the three templates.
 -- Grain: report × level × harmonized_key × applicant_type.
 --   level 'flow'  : new_received, carried_over, handled_total, carried_forward.
@@ -21,10 +24,12 @@
 with cells as (
     select * from {{ ref('int_cells_labelled') }}
     where table_name = 'applications' and mapped and is_record_cell
+    {{ only_changed_reports() }}
 ),
 
 reports as (
-    select r.doc_id, r.doc, r.report_year, r.template, r.template_family, r.scope, a.agency_id
+    select r.doc_id, r.doc, r.report_year, r.template, r.template_family, r.scope, a.agency_id,
+           r.parser_version
     from {{ ref('stg_reports') }} r
     left join {{ ref('int_agency_names') }} a using (doc_id)
 ),
@@ -194,7 +199,8 @@ select
          else u.n_parts_stated = u.n_parts end                              as is_complete,
     u.level = 'group' or u.n_parts > 1                                      as is_derived,
     u.source_row_keys,
-    coalesce(u.crosswalk_note, x19.note)                                    as crosswalk_note
+    coalesce(u.crosswalk_note, x19.note)                                    as crosswalk_note,
+    r.parser_version
 from unioned u
 join reports r on r.doc_id = u.doc_id
 left join new_keys k on k.key = u.harmonized_key and u.level <> 'group'

@@ -1,3 +1,6 @@
+{{ config(materialized='incremental', unique_key='doc_id', incremental_strategy='delete+insert',
+          post_hook="{{ delete_stale_reports() }}") }}
+-- depends_on: {{ ref('stg_reports') }}
 -- 其他统计单元格: cells outside sections 三 and 四 (e.g. the old statistics
 -- appendix rows on proactive disclosure, complaints, fees, staffing), kept
 -- under their own labels (row_key) so that nothing the parser found is
@@ -19,6 +22,8 @@ select
     method,
     source,
     mapped,
-    note
+    note,
+    parser_version
 from {{ ref('int_cells_labelled') }}
 where table_name not in ('applications', 'reviews')
+{{ only_changed_reports() }}

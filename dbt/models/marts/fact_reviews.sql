@@ -1,3 +1,6 @@
+{{ config(materialized='incremental', unique_key='doc_id', incremental_strategy='delete+insert',
+          post_hook="{{ delete_stale_reports() }}") }}
+-- depends_on: {{ ref('stg_reports') }}
 -- 行政复议、行政诉讼情况: one row per cell of section 四.
 -- New format: proceeding (review 行政复议, litigation_direct 未经复议直接起诉,
 -- litigation_after_review 复议后起诉) × result (upheld, corrected, other,
@@ -10,6 +13,7 @@
 with cells as (
     select * from {{ ref('int_cells_labelled') }}
     where table_name = 'reviews'
+    {{ only_changed_reports() }}
 ),
 
 crosswalk as (
@@ -61,5 +65,6 @@ select
     mapped,
     is_record_cell,
     is_figure_of_record,
-    note
+    note,
+    parser_version
 from mapped

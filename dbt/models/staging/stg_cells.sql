@@ -2,16 +2,15 @@
 -- cell_format: 'new' for the 2019/2021 matrices (row × column), 'old' for the
 -- pre-2019 list rows, which have a single value (col_key '').
 -- method_rank orders the sources of the same figure: table (1) >
--- reconstructed (2) > prose (3); the best one is the figure of record.
+-- reconstructed (2) > prose (3). The parser marks the cell of record of each
+-- key (is_record_cell, by xxgk.model.record_flags) and numbers the cells of a
+-- report (cell_id = doc_id:position), so no window over all cells is needed.
 with cells as (
     select * from {{ source('raw', 'cells') }}
 )
 
 select
-    doc_id || ':' || cast(row_number() over (
-        partition by doc_id
-        order by table_name, row_key, col_key, method, source, raw, status
-    ) as varchar)                                           as cell_id,
+    cell_id,
     doc_id,
     table_name,
     row_key,
@@ -28,5 +27,6 @@ select
                 when 'reconstructed' then 2
                 when 'prose' then 3 else 9 end              as method_rank,
     mapped,
+    is_record_cell,
     nullif(note, '')                                        as note
 from cells
