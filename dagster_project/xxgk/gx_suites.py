@@ -132,6 +132,57 @@ def identity_frame_sql(con, cells: str = "raw.cells", reports: str = "raw.report
     return df.astype({i.id: "float64" for i in IDENTITIES}), sides
 
 
+def identity_frame_cached(con, cache: str | Path) -> tuple[pd.DataFrame, dict]:
+    """identity_frame_sql, computed only for the reports not in the cache.
+
+    A report's residuals depend on its cells alone, which its doc_id (content)
+    and parser_version fix; the cache keeps them per (doc_id, parser_version)
+    in Parquet beside the warehouse, so a run that adds a few reports computes
+    a few rows. The cache file is named after this module's code and the
+    identities (through the parser version), so a change to either starts over."""
+    from .extract import source_version
+    cache = Path(cache)
+    cache.mkdir(parents=True, exist_ok=True)
+    frame_file = cache / f"identity_frame_{source_version(('gx_suites',))}.parquet"
+    sides_file = frame_file.with_name(frame_file.stem + "_sides.parquet")
+    current = con.execute("select doc_id, parser_version from raw.reports").df()
+    old = pd.read_parquet(frame_file) if frame_file.exists() and sides_file.exists() else None
+    if old is not None:
+        old = old.merge(current, on=["doc_id", "parser_version"])       # reports still current, same parser
+    if old is None:
+        new, new_sides = identity_frame_sql(con)
+    else:
+        todo = current[~current["doc_id"].isin(old["doc_id"])]
+        con.register("todo_df", todo[["doc_id"]])
+        try:
+            new, new_sides = identity_frame_sql(
+                con, "(select * from raw.cells where doc_id in (select doc_id from todo_df))",
+                "(select * from raw.reports where doc_id in (select doc_id from todo_df))")
+        finally:
+            con.unregister("todo_df")
+    new = new.merge(current, on="doc_id")
+    sides = {}
+    if old is not None:
+        kept = pd.read_parquet(sides_file)
+        kept = kept[kept["doc"].isin(old["doc"])]
+        sides = {(d, i): (l, r) for d, i, l, r in kept.itertuples(index=False)}
+        frame = pd.concat([old, new], ignore_index=True) if len(new) else old
+    else:
+        frame = new
+    sides.update(new_sides)
+    frame = frame.sort_values("doc_id", kind="stable").reset_index(drop=True)
+    _write_parquet(frame, frame_file)
+    _write_parquet(pd.DataFrame([(d, i, l, r) for (d, i), (l, r) in sides.items()],
+                                columns=["doc", "identity", "lhs", "rhs"]), sides_file)
+    return frame.drop(columns=["parser_version"]), sides
+
+
+def _write_parquet(df: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    df.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+
+
 def validate(suite: dict, frame: pd.DataFrame, sides: dict) -> dict:
     """Run one suite on the frame; failing reports with both sides of each identity."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")

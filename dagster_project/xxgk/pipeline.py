@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import os
 import time
 import uuid
@@ -27,7 +28,7 @@ import pandas as pd
 from . import identities
 from .extract import PARSER_VERSION, document_text, match_attachments, parse_normalized
 from .ingest import RawDocument, describe, list_files
-from .model import EMPTY, Report
+from .model import EMPTY, Report, record_flags
 from .normalize import Normalized, normalize
 
 NORMALIZER_VERSION = "1"
@@ -189,24 +190,21 @@ def report_tables(reports: Iterable[Report]) -> dict[str, "pa.Table"]:
     reps, cells, checks, atts = [], [], [], []
     for r in reports:
         doc_id = r.sha256
+        flags = record_flags(r.cells)
+        n_figures = sum(1 for c, rec in zip(r.cells, flags) if rec and c.status != EMPTY)
         reps.append((doc_id, r.doc, r.report_year, r.agency, r.template, r.publish_date, r.scope, r.province, r.city,
-                     r.county, r.region_code, r.is_report, len(r.cells), _n_figures(r), "; ".join(r.notes),
+                     r.county, r.region_code, r.is_report, len(r.cells), n_figures, "; ".join(r.notes),
                      PARSER_VERSION))
-        cells.extend((doc_id, c.table, c.row, c.col, f"{c.table}.{c.row}.{c.col}" if c.col else f"{c.table}.{c.row}",
-                      c.value, c.status, c.raw, c.source, c.method, c.mapped, c.note) for c in r.cells)
-        for row in identities.evaluate(r) + _text_vs_table(r):
-            checks.append(tuple(doc_id if k == "doc_id" else row.get(k) for k in CHECK_COLUMNS))
+        cells.extend((f"{doc_id}:{i}", doc_id, c.table, c.row, c.col, c.key, c.value, c.status, c.raw, c.source,
+                      c.method, c.mapped, rec, c.note) for i, (c, rec) in enumerate(zip(r.cells, flags), 1))
+        checks.extend((doc_id, *_CHECK_FIELDS(row)) for row in identities.evaluate(r) + _text_vs_table(r))
         atts.extend((doc_id, r.doc, a.get("name"), a.get("status"), a.get("path")) for a in r.attachments)
     return {"reports": _arrow(reps, REPORT_COLUMNS, {"report_year": pa.int64(), "n_cells": pa.int64(),
                                                     "n_figures": pa.int64(), "is_report": pa.bool_()}),
-            "cells": _arrow(cells, CELL_COLUMNS, {"value": pa.float64(), "mapped": pa.bool_()}),
+            "cells": _arrow(cells, CELL_COLUMNS, {"value": pa.float64(), "mapped": pa.bool_(),
+                                                "is_record_cell": pa.bool_()}),
             "checks": _arrow(checks, CHECK_COLUMNS, {"lhs": pa.float64(), "rhs": pa.float64()}),
             "attachments": _arrow(atts, ATTACHMENT_COLUMNS, {})}
-
-
-def _n_figures(r: Report) -> int:
-    """len(r.figures()) without building it: the distinct keys of stated, mapped cells."""
-    return len({c.key for c in r.cells if c.mapped and c.status != EMPTY})
 
 
 def _arrow(rows: list[tuple], columns: list[str], types: dict) -> "pa.Table":
@@ -224,10 +222,12 @@ def report_frames(reports: Iterable[Report]) -> dict[str, pd.DataFrame]:
 
 REPORT_COLUMNS = ["doc_id", "doc", "report_year", "agency", "template", "publish_date", "scope", "province",
                   "city", "county", "region_code", "is_report", "n_cells", "n_figures", "notes", "parser_version"]
-CELL_COLUMNS = ["doc_id", "table_name", "row_key", "col_key", "figure_key", "value", "status", "raw",
-                "source", "method", "mapped", "note"]
+# cell_id: <doc_id>:<position among the report's cells>; is_record_cell: model.record_flags.
+CELL_COLUMNS = ["cell_id", "doc_id", "table_name", "row_key", "col_key", "figure_key", "value", "status", "raw",
+                "source", "method", "mapped", "is_record_cell", "note"]
 CHECK_COLUMNS = ["doc_id", "doc", "identity", "rule", "description", "severity", "lhs", "rhs", "status", "missing"]
 ATTACHMENT_COLUMNS = ["doc_id", "doc", "name", "status", "path"]
+_CHECK_FIELDS = operator.itemgetter(*CHECK_COLUMNS[1:])
 
 
 def _text_vs_table(report: Report) -> list[dict]:
@@ -317,17 +317,33 @@ def template_keys() -> pd.DataFrame:
 
 
 def load_landing(con, docs: pd.DataFrame, store: Store) -> dict[str, int]:
-    """Replace the `raw` schema with the current corpus's documents and their parts."""
+    """Bring the `raw` schema to the current corpus's documents and their parts.
+
+    Incremental: each raw table records the part each row came from (column
+    `part`, and raw._parts with the part's size and mtime), so a load inserts
+    the parts it has not loaded and deletes the rows of parts gone or rewritten
+    (a parser change puts every part in a new folder). When the corpus lost a
+    document, or regained one whose part is already loaded, or the tables'
+    columns are not the parts' columns, every table is loaded again from its parts."""
     con.execute("create schema if not exists raw").fetchall()
     con.register("docs_df", docs)
     con.execute("create or replace table raw.documents as select * from docs_df").fetchall()
     con.unregister("docs_df")
-    norm = sorted(str(f) for f in store.parts("normalized").glob("*.parquet"))
-    _replace(con, "normalized", norm, "doc_id, name, kind, status, reason, simplified, pinyin_removed, "
-                                      "duplicate_removed, notes, length(text) as text_chars")
+    parts = {"normalized": sorted(store.parts("normalized").glob("*.parquet"))}
     for kind in ("reports", "cells", "checks", "attachments"):
-        files = sorted(str(f) for f in (store.parts("parsed") / kind).glob("*.parquet"))
-        _replace(con, kind, files, "*")
+        parts[kind] = sorted((store.parts("parsed") / kind).glob("*.parquet"))
+    full = not _layout_current(con)
+    while True:
+        if full:
+            for table in _LOADED:
+                con.execute(f"drop table if exists raw.{table}").fetchall()
+            con.execute("drop table if exists raw._parts").fetchall()
+        con.execute("create table if not exists raw._parts (table_name varchar, part varchar, stamp varchar)").fetchall()
+        for kind, files in parts.items():
+            _sync(con, kind, files, store.root)
+        if full or _corpus_matches(con):
+            break
+        full = True
     _refresh_attachments(con)
     _attachment_checks(con)
     keys = template_keys()
@@ -337,21 +353,73 @@ def load_landing(con, docs: pd.DataFrame, store: Store) -> dict[str, int]:
     return {t: con.execute(f"select count(*) from raw.{t}").fetchall()[0][0] for t in LANDING_TABLES}
 
 
-def _replace(con, table: str, files: list[str], columns: str) -> None:
-    """raw.<table> from parts, only for documents still in the corpus."""
-    if not files:
-        con.execute(f"create or replace table raw.{table} as select * from ({_EMPTY[table]}) where false").fetchall()
+# landing table ← the parts it is loaded from (attachments: their status is decided at load, see
+# _refresh_attachments); the columns read from the parts
+_LOADED = {"normalized": "normalized", "reports": "reports", "cells": "cells", "checks": "checks",
+           "attachments": "attachments_parsed"}
+_COLUMNS = {"normalized": "doc_id, name, kind, status, reason, simplified, pinyin_removed, duplicate_removed, "
+                          "notes, length(text) as text_chars"}
+
+
+def _sync(con, kind: str, files: list[Path], root: Path) -> None:
+    """raw.<table> holds the rows of exactly these parts, for documents in raw.documents."""
+    table = _LOADED[kind]
+    stamps = {}
+    for f in files:
+        st = f.stat()
+        stamps[str(f.relative_to(root))] = f"{st.st_size}:{st.st_mtime_ns}"
+    loaded = dict(con.execute("select part, stamp from raw._parts where table_name = ?", [kind]).fetchall())
+    gone = [p for p, st in loaded.items() if stamps.get(p) != st]
+    new = [p for p, st in stamps.items() if loaded.get(p) != st]
+    if gone:
+        con.execute(f"delete from raw.{table} where part in (select unnest(?))", [gone]).fetchall()
+        con.execute("delete from raw._parts where table_name = ? and part in (select unnest(?))", [kind, gone]).fetchall()
+    exists = con.execute("select count(*) from information_schema.tables where table_schema = 'raw' "
+                         "and table_name = ?", [table]).fetchall()[0][0]
+    if not new:
+        if not exists:
+            con.execute(f"create table raw.{table} as select *, ''::varchar as part "
+                        f"from ({_EMPTY[kind]}) where false").fetchall()
         return
-    con.execute(f"""create or replace table raw.{table} as
-                    select {columns} from read_parquet({files!r}, union_by_name = true)
-                    where doc_id in (select doc_id from raw.documents)""").fetchall()
+    paths = [str(root / p) for p in new]
+    # part: the part's path under the warehouse folder, as in raw._parts
+    select = f"""select {_COLUMNS.get(kind, '* exclude (filename)')}, substr(filename, {len(str(root)) + 2}) as part
+                 from read_parquet({paths!r}, union_by_name = true, filename = true)
+                 where doc_id in (select doc_id from raw.documents)"""
+    if exists:
+        con.execute(f"insert into raw.{table} by name {select}").fetchall()
+    else:
+        con.execute(f"create table raw.{table} as {select}").fetchall()
+    con.execute("insert into raw._parts select ?, unnest(?), unnest(?)", [kind, new, [stamps[p] for p in new]]).fetchall()
+
+
+def _layout_current(con) -> bool:
+    """Do the landing tables exist with this code's columns (plus `part`)?"""
+    for kind, table in _LOADED.items():
+        have = [r[0] for r in con.execute("select column_name from information_schema.columns where table_schema = 'raw' "
+                                          "and table_name = ? order by ordinal_position", [table]).fetchall()]
+        want = [r[0] for r in con.execute(f"describe select * from ({_EMPTY[kind]})").fetchall()] + ["part"]
+        if have != want:
+            return False
+    return bool(con.execute("select count(*) from information_schema.tables where table_schema = 'raw' "
+                            "and table_name = '_parts'").fetchall()[0][0])
+
+
+def _corpus_matches(con) -> bool:
+    """No row of a document the corpus lost, and every readable document normalized in raw.normalized
+    (a document that came back has its part loaded without it)."""
+    lost = sum(con.execute(f"select count(*) from raw.{t} where doc_id not in (select doc_id from raw.documents)")
+               .fetchall()[0][0] for t in ("normalized", "reports"))
+    missing = con.execute("""select count(*) from raw.documents where status = 'ok'
+                             and doc_id not in (select doc_id from raw.normalized)""").fetchall()[0][0]
+    return lost == 0 and missing == 0
 
 
 _EMPTY = {
     "normalized": "select ''::varchar doc_id, ''::varchar name, ''::varchar kind, ''::varchar status, ''::varchar reason, "
                   "false simplified, 0 pinyin_removed, false duplicate_removed, ''::varchar notes, 0 text_chars",
     "reports": "select " + ", ".join(f"null::{'int' if c in ('report_year', 'n_cells', 'n_figures') else 'boolean' if c == 'is_report' else 'varchar'} {c}" for c in REPORT_COLUMNS),
-    "cells": "select " + ", ".join(f"null::{'double' if c == 'value' else 'boolean' if c == 'mapped' else 'varchar'} {c}" for c in CELL_COLUMNS),
+    "cells": "select " + ", ".join(f"null::{'double' if c == 'value' else 'boolean' if c in ('mapped', 'is_record_cell') else 'varchar'} {c}" for c in CELL_COLUMNS),
     "checks": "select " + ", ".join(f"null::{'double' if c in ('lhs', 'rhs') else 'varchar'} {c}" for c in CHECK_COLUMNS),
     "attachments": "select " + ", ".join(f"null::varchar {c}" for c in ATTACHMENT_COLUMNS),
 }
@@ -360,12 +428,14 @@ _EMPTY = {
 def _attachment_checks(con) -> None:
     """Where a page and its attachment both give a table, each figure both state
     is compared: both are kept, a disagreement fails `page_vs_attachment`."""
+    con.execute("delete from raw.checks where rule = 'page_vs_attachment'").fetchall()
     con.execute("""
-        insert into raw.checks
-        select page.doc_id, r.doc, 'page_vs_attachment.' || page.figure_key, 'page_vs_attachment',
-               'the page and its attachment ' || a.name || ' state the same figure', 'soft',
-               page.value, att.value,
-               case when page.value = att.value then 'pass' else 'fail' end, ''
+        insert into raw.checks by name
+        select page.doc_id as doc_id, r.doc as doc, 'page_vs_attachment.' || page.figure_key as identity,
+               'page_vs_attachment' as rule,
+               'the page and its attachment ' || a.name || ' state the same figure' as description,
+               'soft' as severity, page.value as lhs, att.value as rhs,
+               case when page.value = att.value then 'pass' else 'fail' end as status, '' as missing
         from raw.attachments a
         join raw.reports r on r.doc_id = a.doc_id
         join raw.documents d on d.path = a.path
@@ -383,7 +453,7 @@ def _refresh_attachments(con) -> None:
         select a.doc_id, a.doc, a.name,
                case when d.path is not null then 'found' else 'missing' end as status,
                coalesce(d.path, '') as path
-        from raw.attachments a
+        from raw.attachments_parsed a
         left join (select name, min(path) as path from raw.documents group by name) d
           on d.name = a.name or d.name like '%' || a.name""").fetchall()
 

@@ -21,7 +21,7 @@ CELLS = dg.AssetKey(["raw", "cells"])
     pool=DUCKDB_POOL)
 def identity_suites(context: dg.AssetCheckExecutionContext, settings: XxgkSettings):
     with settings.connect(read_only=True) as con:
-        frame, sides = gx_suites.identity_frame_sql(con)
+        frame, sides = gx_suites.identity_frame_cached(con, settings.store.root / "checks_cache")
     for name in gx_suites.SUITES:
         r = gx_suites.validate(gx_suites.load_suite(EXPECTATIONS, name), frame, sides)
         context.log.info(f"{name}: {r['evaluated']} identity results assessed, {r['failed']} failed")
