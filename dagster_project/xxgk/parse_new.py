@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from . import glued
 from . import templates as T
@@ -189,16 +190,18 @@ _BARE_OTHER = re.compile(r"(?:^|[|\n])\s*(?:[(（]\s*六\s*[)）]\s*(?:其\s*他
                          r"(?:3\s*[.、．,，]?\s*)?其\s*他\s*(?:[|\n]|$)")
 
 
-def _keys_in(text: str) -> list[str]:
+@lru_cache(maxsize=1 << 14)
+def _keys_in(text: str) -> tuple[str, ...]:
     """Row keys whose labels occur in a piece of text (cells joined by "|"), in template order.
-    The sub-row （六）3.其他 counts only as a cell or line of its own: 其他 is in many labels."""
+    The sub-row （六）3.其他 counts only as a cell or line of its own: 其他 is in many labels.
+    Cached: reports of one template word their labels alike."""
     found = [r.key for r in T.APPLICATION_ROWS
              if (_BARE_OTHER if r.key == "other_other" else _ROW_PATTERNS[r.key]).search(text)]
     if any(k.startswith("other_") for k in found) and "other" in found:
         found.remove("other")          # （六）其他处理 heading a sub-row
     if "other_other" in found and len(found) > 1:
         found.remove("other_other")    # a bare 其他 beside a more specific label
-    return found
+    return tuple(found)
 
 
 _DIGIT_RUNS = re.compile(r"\d+")
@@ -242,7 +245,7 @@ def _line_rows(text: str, start: int, stop: int, n: int = N_APP_COLS) -> list[tu
         label = "|".join(c.text for c in cells[:last_text + 1])
         own = _keys_in(label)
         key = own[-1] if own else None
-        before = _keys_in("\n".join(stretch)) if key is None else []
+        before = _keys_in("\n".join(stretch)) if key is None else ()
         out.append((ln, key, vals[:n], before[0] if len(before) == 1 else None))
         stretch = []
     return out
