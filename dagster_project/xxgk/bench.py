@@ -24,7 +24,6 @@ import os
 import resource
 import shutil
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -70,22 +69,38 @@ def _tree(root: int) -> dict[int, tuple[int, float]]:
     return out
 
 
-class Sampler(threading.Thread):
-    """Samples the process tree's memory (PSS) and CPU every `every` seconds."""
+def _sample(root: int, every: float, halt, conn) -> None:
+    """The sampler's loop, in a process of its own: as a thread it held the GIL of the process
+    that reads dbt's output, which then read it late and slowed dbt down."""
+    me, samples = os.getpid(), []
+    while not halt.is_set():
+        tree = _tree(root)
+        tree.pop(me, None)                 # the sampler does not count itself
+        samples.append((time.time(), tree))
+        halt.wait(every)
+    conn.send(samples)
+    conn.close()
+
+
+class Sampler:
+    """Samples the process tree's memory (PSS) and CPU every `every` seconds, from a child process."""
 
     def __init__(self, every: float = 0.2):
-        super().__init__(daemon=True)
-        self.every, self.samples, self._halt = every, [], threading.Event()
+        self.every, self.samples = every, []
 
-    def run(self):
-        me = os.getpid()
-        while not self._halt.is_set():
-            self.samples.append((time.time(), _tree(me)))
-            self._halt.wait(self.every)
+    def start(self):
+        import multiprocessing as mp
+        ctx = mp.get_context("fork")
+        self._halt = ctx.Event()
+        self._recv, send = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(target=_sample, args=(os.getpid(), self.every, self._halt, send), daemon=True)
+        self._proc.start()
+        send.close()
 
     def stop(self):
         self._halt.set()
-        self.join()
+        self.samples = self._recv.recv()
+        self._proc.join()
 
     def peak(self, t0: float, t1: float) -> int:
         return max((sum(p for p, _ in tree.values()) for t, tree in self.samples if t0 <= t <= t1), default=0)
@@ -141,10 +156,13 @@ def prepare_environment(corpus: Path, warehouse: Path, dagster_home: Path, shard
 
 
 def run_job(executor: str = "in_process", max_concurrent: int = 2, asset_selection=None,
-            sampler: Sampler | None = None) -> dict:
+            sample: bool = True) -> dict:
     """Execute the job in a new run; per-stage wall seconds, CPU and peak memory from its events."""
     import dagster as dg
     instance = dg.DagsterInstance.get()
+    sampler = Sampler() if sample else None
+    if sampler:
+        sampler.start()
     cpu0, t0 = _children_cpu(), time.time()
     job = dg.reconstructable(everything_job)
     if asset_selection is not None:        # those assets only, without the checks on them
@@ -154,6 +172,8 @@ def run_job(executor: str = "in_process", max_concurrent: int = 2, asset_selecti
         ok = result.success
         run_id = result.run_id
     t1 = time.time()
+    if sampler:
+        sampler.stop()
     steps: dict[str, dict] = {}
     meta: dict[str, dict] = {}
     errors = []
@@ -253,41 +273,36 @@ def bench(n: int, out: Path, executor: str = "in_process", shards: int | None = 
         report["files"] = sum(1 for _ in f)      # the truth is read after the run: the run's memory is its own
     prepare_environment(corpus, warehouse, home, shards, workers)
     _manifest()
-    sampler = Sampler()
-    sampler.start()
-    try:
-        first = run_job(executor, asset_selection=selection(until), sampler=sampler)
-        report["full_run"] = first
-        files = report["files"]
-        for name, st in first["stages"].items():
-            st["reports_per_second"] = _rate(files, st["seconds"])
-        truth = synth.load_jsonl(corpus / "labels.jsonl")
-        report["accuracy"] = synth.score(truth, warehouse_figures(warehouse / "xxgk.duckdb"))
-        report["identity_breaks"] = breaks_caught(warehouse / "xxgk.duckdb", truth)
-        del truth
-        if incremental:
-            again = run_job(executor, asset_selection=selection(until), sampler=sampler)
-            report["nothing_new"] = _brief(again)
-            synth.generate(corpus, 10, start=n)
-            plus = run_job(executor, asset_selection=selection(until), sampler=sampler)
-            report["ten_new"] = _brief(plus)
-        if reparse:
-            # a new parser version: everything parsed by the old one is parsed again, nothing normalized again
-            store = P.Store(warehouse)
-            old = P.PARSER_VERSION
-            P.PARSER_VERSION = old + "-bench"
-            try:
-                t = time.perf_counter()
-                docs = P.scan_documents(corpus, store)
-                norm = P.normalize_new(docs, store, workers)
-                parsed = P.parse_new(store, workers)
-                report["parser_version_changed"] = {"normalized": norm["normalized"], "parsed": parsed["parsed"],
-                                                    "seconds": round(time.perf_counter() - t, 2)}
-            finally:
-                P.PARSER_VERSION = old
-                shutil.rmtree(store.root / "parts" / f"parsed_v{old}-bench", ignore_errors=True)
-    finally:
-        sampler.stop()
+    first = run_job(executor, asset_selection=selection(until))
+    report["full_run"] = first
+    files = report["files"]
+    for name, st in first["stages"].items():
+        st["reports_per_second"] = _rate(files, st["seconds"])
+    truth = synth.load_jsonl(corpus / "labels.jsonl")
+    report["accuracy"] = synth.score(truth, warehouse_figures(warehouse / "xxgk.duckdb"))
+    report["identity_breaks"] = breaks_caught(warehouse / "xxgk.duckdb", truth)
+    del truth
+    if incremental:
+        again = run_job(executor, asset_selection=selection(until))
+        report["nothing_new"] = _brief(again)
+        synth.generate(corpus, 10, start=n)
+        plus = run_job(executor, asset_selection=selection(until))
+        report["ten_new"] = _brief(plus)
+    if reparse:
+        # a new parser version: everything parsed by the old one is parsed again, nothing normalized again
+        store = P.Store(warehouse)
+        old = P.PARSER_VERSION
+        P.PARSER_VERSION = old + "-bench"
+        try:
+            t = time.perf_counter()
+            docs = P.scan_documents(corpus, store)
+            norm = P.normalize_new(docs, store, workers)
+            parsed = P.parse_new(store, workers)
+            report["parser_version_changed"] = {"normalized": norm["normalized"], "parsed": parsed["parsed"],
+                                                "seconds": round(time.perf_counter() - t, 2)}
+        finally:
+            P.PARSER_VERSION = old
+            shutil.rmtree(store.root / "parts" / f"parsed_v{old}-bench", ignore_errors=True)
     ru = resource.getrusage(resource.RUSAGE_CHILDREN)
     report["largest_child_maxrss_mb"] = round(ru.ru_maxrss / 1024)
     report["load_after"] = os.getloadavg()
