@@ -149,17 +149,8 @@ def identity_frame_cached(con, cache: str | Path) -> tuple[pd.DataFrame, dict]:
     old = pd.read_parquet(frame_file) if frame_file.exists() and sides_file.exists() else None
     if old is not None:
         old = old.merge(current, on=["doc_id", "parser_version"])       # reports still current, same parser
-    if old is None:
-        new, new_sides = identity_frame_sql(con)
-    else:
-        todo = current[~current["doc_id"].isin(old["doc_id"])]
-        con.register("todo_df", todo[["doc_id"]])
-        try:
-            new, new_sides = identity_frame_sql(
-                con, "(select * from raw.cells where doc_id in (select doc_id from todo_df))",
-                "(select * from raw.reports where doc_id in (select doc_id from todo_df))")
-        finally:
-            con.unregister("todo_df")
+    todo = current if old is None else current[~current["doc_id"].isin(old["doc_id"])]
+    new, new_sides = _frame_in_batches(con, todo["doc_id"])
     new = new.merge(current, on="doc_id")
     sides = {}
     if old is not None:
@@ -175,6 +166,26 @@ def identity_frame_cached(con, cache: str | Path) -> tuple[pd.DataFrame, dict]:
     _write_parquet(pd.DataFrame([(d, i, l, r) for (d, i), (l, r) in sides.items()],
                                 columns=["doc", "identity", "lhs", "rhs"]), sides_file)
     return frame.drop(columns=["parser_version"]), sides
+
+
+FRAME_BATCH = 10_000
+
+
+def _frame_in_batches(con, doc_ids: pd.Series) -> tuple[pd.DataFrame, dict]:
+    """identity_frame_sql for these reports, FRAME_BATCH at a time: memory follows the batch,
+    not the corpus (the frame itself is small: one row of residuals per report)."""
+    frames, sides = [], {}
+    for i in range(0, max(len(doc_ids), 1), FRAME_BATCH):
+        con.register("batch_df", pd.DataFrame({"doc_id": doc_ids.iloc[i:i + FRAME_BATCH].to_numpy()}))
+        try:
+            f, s = identity_frame_sql(
+                con, "(select * from raw.cells where doc_id in (select doc_id from batch_df))",
+                "(select * from raw.reports where doc_id in (select doc_id from batch_df))")
+        finally:
+            con.unregister("batch_df")
+        frames.append(f)
+        sides.update(s)
+    return pd.concat(frames, ignore_index=True), sides
 
 
 def _write_parquet(df: pd.DataFrame, path: Path) -> None:

@@ -10,6 +10,7 @@ import dagster as dg
 from xxgk.pipeline import Store
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DUCKDB_MEMORY = "1200MB"
 
 
 class XxgkSettings(dg.ConfigurableResource):
@@ -27,4 +28,5 @@ class XxgkSettings(dg.ConfigurableResource):
         import duckdb
         if read_only and not self.store.database.exists():
             raise FileNotFoundError(f"no warehouse yet at {self.store.database}")
-        return duckdb.connect(str(self.store.database), read_only=read_only)
+        # bounded like dbt's profile: DuckDB spills beyond this rather than grow with the corpus
+        return duckdb.connect(str(self.store.database), read_only=read_only, config={"memory_limit": DUCKDB_MEMORY})
