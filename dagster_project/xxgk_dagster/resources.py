@@ -10,7 +10,7 @@ import dagster as dg
 from xxgk.pipeline import Store
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DUCKDB_MEMORY = "1200MB"
+DUCKDB_MEMORY = "1000MB"   # as in dbt/profiles.yml
 
 
 class XxgkSettings(dg.ConfigurableResource):
