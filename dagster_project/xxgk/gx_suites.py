@@ -141,6 +141,7 @@ def identity_frame_cached(con, cache: str | Path) -> tuple[pd.DataFrame, dict]:
     a few rows. The cache file is named after this module's code and the
     identities (through the parser version), so a change to either starts over."""
     from .extract import source_version
+    from .pipeline import write_parquet
     cache = Path(cache)
     cache.mkdir(parents=True, exist_ok=True)
     frame_file = cache / f"identity_frame_{source_version(('gx_suites',))}.parquet"
@@ -162,9 +163,9 @@ def identity_frame_cached(con, cache: str | Path) -> tuple[pd.DataFrame, dict]:
         frame = new
     sides.update(new_sides)
     frame = frame.sort_values("doc_id", kind="stable").reset_index(drop=True)
-    _write_parquet(frame, frame_file)
-    _write_parquet(pd.DataFrame([(d, i, l, r) for (d, i), (l, r) in sides.items()],
-                                columns=["doc", "identity", "lhs", "rhs"]), sides_file)
+    write_parquet(frame, cache, frame_file.name)
+    write_parquet(pd.DataFrame([(d, i, l, r) for (d, i), (l, r) in sides.items()],
+                               columns=["doc", "identity", "lhs", "rhs"]), cache, sides_file.name)
     return frame.drop(columns=["parser_version"]), sides
 
 
@@ -186,12 +187,6 @@ def _frame_in_batches(con, doc_ids: pd.Series) -> tuple[pd.DataFrame, dict]:
         frames.append(f)
         sides.update(s)
     return pd.concat(frames, ignore_index=True), sides
-
-
-def _write_parquet(df: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    df.to_parquet(tmp, index=False)
-    os.replace(tmp, path)
 
 
 def validate(suite: dict, frame: pd.DataFrame, sides: dict) -> dict:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from .templates import figure_key  # noqa: F401  (Cell.key inlines it)
+from .templates import figure_key
 
 # Cell status: a number, an explicit nil mark (无, —, /, 0-like words) read as 0,
 # or an empty cell, which states nothing and is never read as 0.
@@ -27,8 +27,7 @@ class Cell:
 
     @property
     def key(self) -> str:
-        # figure_key, inlined: this is read for every cell of every report
-        return f"{self.table}.{self.row}.{self.col}" if self.col else f"{self.table}.{self.row}"
+        return figure_key(self.table, self.row, self.col)
 
     @property
     def is_figure(self) -> bool:

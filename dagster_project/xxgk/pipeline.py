@@ -95,7 +95,7 @@ def scan_documents(corpus: str | Path, store: "Store | None" = None) -> pd.DataF
     df.insert(0, "doc_id", df["sha256"])
     if cache_file:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        _write(df.assign(mtime_ns=stamps), cache_file.parent, cache_file.name)
+        write_parquet(df.assign(mtime_ns=stamps), cache_file.parent, cache_file.name)
     return df
 
 
@@ -132,7 +132,7 @@ def _run_batches(fn, batches: list, workers: int, progress: Progress | None, wha
     return results
 
 
-def _write(df: pd.DataFrame, folder: Path, name: str) -> None:
+def write_parquet(df: pd.DataFrame, folder: Path, name: str) -> None:
     tmp = folder / f".{name}.tmp"
     df.to_parquet(tmp, index=False)
     os.replace(tmp, folder / name)     # a part appears whole or not at all

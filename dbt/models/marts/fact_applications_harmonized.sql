@@ -83,42 +83,43 @@ grade_rank as (
     select * from (values ('exact', 1), ('approximate', 2), ('impossible', 3)) g(grade, grade_rank)
 ),
 
+-- Each placed cell with its key's outcome group: a leaf of that group, or a
+-- flow row (new_received, carried_over, handled_total, carried_forward).
+keyed as (
+    select
+        p.*,
+        k.outcome_group,
+        case when k.outcome_group is null then 'flow' else 'leaf' end     as level
+    from placed p
+    left join new_keys k on k.key = p.harmonized_key
+),
+
 -- New format: one cell is one leaf, no aggregation needed (the bulk of the rows).
 new_leaves as (
     select
-        p.doc_id,
-        case when k.outcome_group is null then 'flow' else 'leaf' end     as level,
-        p.harmonized_key,
-        k.outcome_group,
-        p.applicant_type,
-        case when p.value_status <> 'empty' then p.value end               as value,
+        doc_id, level, harmonized_key, outcome_group, applicant_type,
+        case when value_status <> 'empty' then value end                   as value,
         1                                                                   as grade_rank,
         1                                                                   as n_parts,
-        case when p.value_status <> 'empty' then 1 else 0 end               as n_parts_stated,
-        p.source_row_key                                                    as source_row_keys,
+        case when value_status <> 'empty' then 1 else 0 end                 as n_parts_stated,
+        source_row_key                                                      as source_row_keys,
         cast(null as varchar)                                               as crosswalk_note
-    from placed p
-    left join new_keys k on k.key = p.harmonized_key
-    where p.cell_format = 'new'
+    from keyed
+    where cell_format = 'new'
 ),
 
 -- Old format: several old rows may land on one key and are summed.
 old_leaves as (
     select
-        p.doc_id,
-        case when k.outcome_group is null then 'flow' else 'leaf' end     as level,
-        p.harmonized_key,
-        k.outcome_group,
-        p.applicant_type,
+        p.doc_id, p.level, p.harmonized_key, p.outcome_group, p.applicant_type,
         sum(case when p.value_status <> 'empty' then p.value end)           as value,
         max(g.grade_rank)                                                   as grade_rank,
         count(*)                                                            as n_parts,
         count(*) filter (where p.value_status <> 'empty')                   as n_parts_stated,
         array_to_string(list_sort(list(p.source_row_key)), '+')             as source_row_keys,
         array_to_string(list_sort(list(distinct p.crosswalk_note)), ' | ')  as crosswalk_note
-    from placed p
+    from keyed p
     join grade_rank g using (grade)
-    left join new_keys k on k.key = p.harmonized_key
     where p.cell_format = 'old'
     group by all
 ),
