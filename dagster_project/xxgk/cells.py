@@ -43,7 +43,7 @@ def classify(text: str) -> tuple[str, float | None]:
 
 
 def _is_separator(cells: list[str]) -> bool:
-    return len(cells) >= 2 and all(not c.strip() or set(c.strip()) <= {"-", ":"} for c in cells)
+    return len(cells) >= 2 and all(not c.strip().strip("-:") for c in cells)   # each empty, or only - and :
 
 
 def split_cells(text: str, first_line: int = 1, label_open: bool = False) -> list[RawCell]:

@@ -36,28 +36,23 @@ class Glued:
         return self.values is not None and not self.unique
 
 
-def _digits_and_cuts(tokens: list[str]) -> tuple[str, frozenset[int]]:
-    digits, cuts, pos = "", set(), 0
+def _run(tokens: list[str]) -> tuple[str, list[int]]:
+    """The run's digits, and for each start i the furthest end of a cell digits[i:j]:
+    a cell never crosses a space, has no leading zero (a lone "0" aside) and is not too long."""
+    digits = "".join(tokens)
+    n = len(digits)
+    ends, pos = [0] * n, 0
     for t in tokens:
-        if pos:
-            cuts.add(pos)
-        digits += t
-        pos += len(t)
-    return digits, frozenset(cuts)
-
-
-def _cell_ok(digits: str, i: int, j: int, cuts: frozenset[int]) -> bool:
-    """digits[i:j] may be one cell: no leading zero, no space inside, not too long."""
-    if j - i > MAX_CELL_DIGITS or j > len(digits):
-        return False
-    if digits[i] == "0" and j - i > 1:
-        return False
-    return not any(c in cuts for c in range(i + 1, j))
+        stop = pos + len(t)                 # the next space, which no cell crosses
+        for i in range(pos, stop):
+            ends[i] = i + 1 if digits[i] == "0" else min(stop, i + MAX_CELL_DIGITS)
+        pos = stop
+    return digits, ends
 
 
 def count_readings(tokens: list[str], k: int) -> int:
     """How many ways the run splits into k cells (spaces kept as boundaries)."""
-    digits, cuts = _digits_and_cuts(tokens)
+    digits, ends = _run(tokens)
     n = len(digits)
 
     @lru_cache(maxsize=None)
@@ -66,23 +61,22 @@ def count_readings(tokens: list[str], k: int) -> int:
             return 1 if i == n else 0
         if n - i < left or n - i > left * MAX_CELL_DIGITS:
             return 0
-        return sum(ways(j, left - 1) for j in range(i + 1, min(n, i + MAX_CELL_DIGITS) + 1)
-                   if _cell_ok(digits, i, j, cuts))
+        return sum(ways(j, left - 1) for j in range(i + 1, ends[i] + 1))
 
     return ways(0, k)
 
 
 def balanced_readings(tokens: list[str], groups: tuple[int, ...], limit: int = 50) -> list[tuple[int, ...]]:
     """Readings in which the last cell of every group is the sum of the group's other cells."""
-    digits, cuts = _digits_and_cuts(tokens)
+    digits, ends = _run(tokens)
     n = len(digits)
     k = sum(groups)
     out: list[tuple[int, ...]] = []
-    ends = []
+    closing = set()
     acc = 0
     for g in groups:
         acc += g
-        ends.append(acc)          # cell index (1-based count) that closes a group
+        closing.add(acc)          # cell index (1-based count) that closes a group
 
     def dfs(i: int, cells: list[int], gsum: int) -> None:
         if len(out) >= limit:
@@ -95,16 +89,15 @@ def balanced_readings(tokens: list[str], groups: tuple[int, ...], limit: int = 5
         left = k - idx
         if n - i < left or n - i > left * MAX_CELL_DIGITS:
             return
-        if idx + 1 in ends:                       # the group's total: fixed by the others
+        if idx + 1 in closing:                    # the group's total: fixed by the others
             s = str(gsum)
             j = i + len(s)
-            if digits.startswith(s, i) and _cell_ok(digits, i, j, cuts):
+            if digits.startswith(s, i) and j <= ends[i]:
                 dfs(j, cells + [gsum], 0)
             return
-        for j in range(i + 1, min(n, i + MAX_CELL_DIGITS) + 1):
-            if _cell_ok(digits, i, j, cuts):
-                v = int(digits[i:j])
-                dfs(j, cells + [v], gsum + v)
+        for j in range(i + 1, ends[i] + 1):
+            v = int(digits[i:j])
+            dfs(j, cells + [v], gsum + v)
 
     dfs(0, [], 0)
     return out
@@ -154,17 +147,18 @@ def read(tokens: list[str], groups: tuple[int, ...], what: str = "row", identity
 
 
 def _only_reading(tokens: list[str], k: int) -> tuple[int, ...]:
-    digits, cuts = _digits_and_cuts(tokens)
+    digits, ends = _run(tokens)
     n = len(digits)
 
     def go(i: int, left: int) -> list[int] | None:
         if left == 0:
             return [] if i == n else None
-        for j in range(i + 1, min(n, i + MAX_CELL_DIGITS) + 1):
-            if _cell_ok(digits, i, j, cuts):
-                rest = go(j, left - 1)
-                if rest is not None:
-                    return [int(digits[i:j])] + rest
+        if i == n:
+            return None
+        for j in range(i + 1, ends[i] + 1):
+            rest = go(j, left - 1)
+            if rest is not None:
+                return [int(digits[i:j])] + rest
         return None
 
     r = go(0, k)

@@ -24,10 +24,11 @@ class Cell:
     method: str = TABLE   # TABLE | PROSE | RECONSTRUCTED
     mapped: bool = True   # False: a category outside the template, kept under its own label
     note: str = ""        # e.g. why a glued run was split this way
+    # the flat figure key, made once: the loaders and checks ask for it several times per cell
+    key: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def key(self) -> str:
-        return figure_key(self.table, self.row, self.col)
+    def __post_init__(self):
+        self.key = figure_key(self.table, self.row, self.col)
 
     @property
     def is_figure(self) -> bool:
@@ -64,7 +65,7 @@ class Report:
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        d["cells"] = [asdict(c) for c in self.cells]
+        d["cells"] = [{k: v for k, v in asdict(c).items() if k != "key"} for c in self.cells]
         return d
 
 

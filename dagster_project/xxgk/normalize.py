@@ -85,7 +85,7 @@ def normalize(text: str) -> Normalized:
         text = converted
     for a, b in _MIRROR_FIXES:
         text = text.replace(a, b)
-    lines = [_SPACES.sub(" ", ln).strip() for ln in text.split("\n")]
+    lines = [ln.strip() for ln in _SPACES.sub(" ", text).split("\n")]
     lines, out.duplicate_removed = drop_repeated_body(lines)
     if out.pinyin_removed:
         out.notes.append(f"removed {out.pinyin_removed} pinyin annotations")

@@ -440,8 +440,7 @@ def parse_reviews(text: str, start: int = 0, source_of=lambda line: f"line {line
 
 
 def _cell(table: str, row: str, col: str, rc: RawCell, source_of) -> Cell:
-    return Cell(table=table, row=row, col=col, value=rc.value, status=rc.kind, raw=rc.text,
-                source=source_of(rc.line))
+    return Cell(table, row, col, rc.value, rc.kind, rc.text, source_of(rc.line))
 
 
 def parse(text: str, source_of=lambda line: f"line {line}") -> TableParse:

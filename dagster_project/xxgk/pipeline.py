@@ -185,25 +185,37 @@ def normalize_new(docs: pd.DataFrame, store: Store, workers: int = 2, batch_size
 # ---- parse --------------------------------------------------------------------
 
 def report_tables(reports: Iterable[Report]) -> dict[str, "pa.Table"]:
-    """Reports as the landing tables' rows (long format: one row per cell), as Arrow tables."""
+    """Reports as the landing tables' rows (long format: one row per cell), as Arrow tables.
+    Built a column at a time: a batch holds a few hundred thousand cells."""
     import pyarrow as pa
-    reps, cells, checks, atts = [], [], [], []
+    reps, checks, atts = [], [], []
+    cells: list = []
+    cell_docs: list[str] = []
+    positions: list[int] = []
+    flags: list[bool] = []
     for r in reports:
-        doc_id = r.sha256
-        flags = record_flags(r.cells)
-        n_figures = sum(1 for c, rec in zip(r.cells, flags) if rec and c.status != EMPTY)
+        doc_id, n = r.sha256, len(r.cells)
+        rec = record_flags(r.cells)
+        n_figures = sum(1 for c, f in zip(r.cells, rec) if f and c.status != EMPTY)
         reps.append((doc_id, r.doc, r.report_year, r.agency, r.template, r.publish_date, r.scope, r.province, r.city,
-                     r.county, r.region_code, r.is_report, len(r.cells), n_figures, "; ".join(r.notes),
-                     PARSER_VERSION))
-        cells.extend((f"{doc_id}:{i}", doc_id, c.table, c.row, c.col, c.key, c.value, c.status, c.raw, c.source,
-                      c.method, c.mapped, rec, c.note) for i, (c, rec) in enumerate(zip(r.cells, flags), 1))
+                     r.county, r.region_code, r.is_report, n, n_figures, "; ".join(r.notes), PARSER_VERSION))
+        cells.extend(r.cells)
+        cell_docs.extend([doc_id] * n)
+        positions.extend(range(1, n + 1))
+        flags.extend(rec)
         checks.extend((doc_id, *_CHECK_FIELDS(row)) for row in identities.evaluate(r) + _text_vs_table(r))
         atts.extend((doc_id, r.doc, a.get("name"), a.get("status"), a.get("path")) for a in r.attachments)
+    s, f64, b = pa.string(), pa.float64(), pa.bool_()
+    cell_columns = {
+        "cell_id": pa.array([f"{d}:{i}" for d, i in zip(cell_docs, positions)], s),
+        "doc_id": pa.array(cell_docs, s),
+        **{name: pa.array([getattr(c, attr) for c in cells], getattr(pa, t)()) for name, attr, t in _CELL_ATTRS},
+        "is_record_cell": pa.array(flags, b),
+    }
     return {"reports": _arrow(reps, REPORT_COLUMNS, {"report_year": pa.int64(), "n_cells": pa.int64(),
-                                                    "n_figures": pa.int64(), "is_report": pa.bool_()}),
-            "cells": _arrow(cells, CELL_COLUMNS, {"value": pa.float64(), "mapped": pa.bool_(),
-                                                "is_record_cell": pa.bool_()}),
-            "checks": _arrow(checks, CHECK_COLUMNS, {"lhs": pa.float64(), "rhs": pa.float64()}),
+                                                    "n_figures": pa.int64(), "is_report": b}),
+            "cells": pa.table({c: cell_columns[c] for c in CELL_COLUMNS}),
+            "checks": _arrow(checks, CHECK_COLUMNS, {"lhs": f64, "rhs": f64}),
             "attachments": _arrow(atts, ATTACHMENT_COLUMNS, {})}
 
 
@@ -228,6 +240,11 @@ CELL_COLUMNS = ["cell_id", "doc_id", "table_name", "row_key", "col_key", "figure
 CHECK_COLUMNS = ["doc_id", "doc", "identity", "rule", "description", "severity", "lhs", "rhs", "status", "missing"]
 ATTACHMENT_COLUMNS = ["doc_id", "doc", "name", "status", "path"]
 _CHECK_FIELDS = operator.itemgetter(*CHECK_COLUMNS[1:])
+# landing column, Cell attribute, Arrow type (cell_id, doc_id, is_record_cell come from the report)
+_CELL_ATTRS = (("table_name", "table", "string"), ("row_key", "row", "string"), ("col_key", "col", "string"),
+               ("figure_key", "key", "string"), ("value", "value", "float64"), ("status", "status", "string"),
+               ("raw", "raw", "string"), ("source", "source", "string"), ("method", "method", "string"),
+               ("mapped", "mapped", "bool_"), ("note", "note", "string"))
 
 
 def _text_vs_table(report: Report) -> list[dict]:

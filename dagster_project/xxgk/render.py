@@ -64,6 +64,8 @@ def _join_pieces(pieces: list[str]) -> str:
 
 
 def _cell_text(td) -> str:
+    if not len(td):                    # text only, the common case: no pieces to join
+        return _WS.sub(" ", td.text or "").strip().replace("|", "/")
     pieces: list[str] = []
     buf: list[str] = []
 
