@@ -12,6 +12,7 @@ file, so parse workers never contend for its single writer.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import operator
@@ -113,13 +114,20 @@ def _batches(rows: list, size: int) -> list[list]:
     return [rows[i:i + size] for i in range(0, len(rows), size)]
 
 
+def _worker_gc() -> None:
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)   # a parse allocates many small objects that live until its batch ends
+
+
 def _run_batches(fn, batches: list, workers: int, progress: Progress | None, what: str) -> list[dict]:
     results: list[dict] = []
     if workers <= 1 or len(batches) <= 1:
         it = map(fn, batches)
         pool = None
     else:
-        pool = ProcessPoolExecutor(min(workers, len(batches)))
+        # gc.freeze: a forked worker inherits its parent's heap (Dagster, dbt, pandas: millions of
+        # objects), which every full collection would traverse again and again
+        pool = ProcessPoolExecutor(min(workers, len(batches)), initializer=_worker_gc)
         it = pool.map(fn, batches)
     try:
         for i, r in enumerate(it, 1):
