@@ -4,10 +4,8 @@ from __future__ import annotations
 import os
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
-
 from . import assets, checks, publish
-from .dbt_models import DBT_EXECUTABLE, dbt_project, warehouse_models
+from .dbt_models import DBT_EXECUTABLE, DbtCli, dbt_project, warehouse_models
 from .resources import XxgkSettings
 
 settings = XxgkSettings()
@@ -23,6 +21,6 @@ defs = dg.Definitions(
     asset_checks=[checks.identity_suites, checks.text_vs_table],
     jobs=[everything],
     resources={"settings": settings,
-               "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir),
-                                  dbt_executable=DBT_EXECUTABLE)},
+               "dbt": DbtCli(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir),
+                          dbt_executable=DBT_EXECUTABLE)},
 )
