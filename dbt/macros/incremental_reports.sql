@@ -10,13 +10,25 @@
   A model using these declares `-- depends_on: {{ ref('stg_reports') }}`.
 -#}
 
-{% macro only_changed_reports(column='doc_id') -%}
+{#- The reports are looked up first and, when few, written into the query as a
+    list: DuckDB filters the cells' scan by a literal list, whereas a subquery
+    is joined only after the labelling view's joins over every cell. -#}
+{% macro only_changed_reports(column='doc_id', max_listed=1000) -%}
 {%- if is_incremental() %}
-      and {{ column }} in (
+{%- set changed_sql -%}
           select r.doc_id
           from {{ ref('stg_reports') }} r
           anti join (select distinct doc_id, parser_version from {{ this }}) t
-            using (doc_id, parser_version))
+            using (doc_id, parser_version)
+{%- endset -%}
+{%- set changed = run_query(changed_sql).columns[0].values() if execute else [] -%}
+{%- if changed | length == 0 %}
+      and false
+{%- elif changed | length <= max_listed %}
+      and {{ column }} in ('{{ changed | join("', '") }}')
+{%- else %}
+      and {{ column }} in ({{ changed_sql }})
+{%- endif %}
 {%- endif %}
 {%- endmacro %}
 

@@ -5,7 +5,7 @@
 -- (never retyped here), the outcome group, and the figure-of-record flags.
 --   is_record_cell: one per report × key among mapped cells (stated before
 --     empty, then table > reconstructed > prose), marked by the parser.
---   is_figure_of_record: the record cell when it is stated (number or nil).
+--   is_figure_of_record: the record cell when it is stated (stg_cells).
 with cells as (
     select * from {{ ref('stg_cells') }}
 ),
@@ -48,7 +48,6 @@ joined as (
     left join agencies a using (doc_id)
 )
 
-, labelled as (
 select
     j.cell_id,
     j.doc_id,
@@ -78,7 +77,8 @@ select
     j.mapped,
     j.note,
     j.parser_version,
-    j.is_record_cell
+    j.is_record_cell,
+    j.is_figure_of_record
 from joined j
 left join keys rk
     on rk.table_name = j.table_name and rk.kind = 'row'
@@ -92,9 +92,3 @@ left join keys ck
 left join family_keys cf
     on cf.table_name = j.table_name and cf.kind = 'column' and cf.key = j.column_key
    and cf.template_family = 'new'
-)
-
-select
-    *,
-    is_record_cell and value_status <> 'empty'                      as is_figure_of_record
-from labelled

@@ -20,7 +20,7 @@ figures as (
            count(*) filter (where value_status = 'empty')       as n_empty_cells,
            count(*) filter (where not mapped)                   as n_unmapped_cells,
            count(*) filter (where method = 'prose')             as n_prose_cells
-    from {{ ref('int_cells_labelled') }}
+    from {{ ref('stg_cells') }}
     group by doc_id
 ),
 

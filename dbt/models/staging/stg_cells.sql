@@ -5,6 +5,7 @@
 -- reconstructed (2) > prose (3). The parser marks the cell of record of each
 -- key (is_record_cell, by xxgk.model.record_flags) and numbers the cells of a
 -- report (cell_id = doc_id:position), so no window over all cells is needed.
+-- is_figure_of_record: the record cell when it is stated (number or nil).
 with cells as (
     select * from {{ source('raw', 'cells') }}
 )
@@ -28,5 +29,6 @@ select
                 when 'prose' then 3 else 9 end              as method_rank,
     mapped,
     is_record_cell,
+    is_record_cell and status <> 'empty'                    as is_figure_of_record,
     nullif(note, '')                                        as note
 from cells
