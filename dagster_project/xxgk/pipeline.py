@@ -217,7 +217,7 @@ def report_tables(reports: Iterable[Report]) -> dict[str, "pa.Table"]:
     cell_columns = {
         "cell_id": pa.array([f"{d}:{i}" for d, i in zip(cell_docs, positions)], s),
         "doc_id": pa.array(cell_docs, s),
-        **{name: pa.array([getattr(c, attr) for c in cells], getattr(pa, t)()) for name, attr, t in _CELL_ATTRS},
+        **{name: pa.array(list(map(operator.attrgetter(attr), cells)), getattr(pa, t)()) for name, attr, t in _CELL_ATTRS},
         "is_record_cell": pa.array(flags, b),
     }
     return {"reports": _arrow(reps, REPORT_COLUMNS, {"report_year": pa.int64(), "n_cells": pa.int64(),
