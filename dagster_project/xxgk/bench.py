@@ -264,7 +264,8 @@ def bench(n: int, out: Path, executor: str = "in_process", shards: int | None = 
     work = out / f"work_{n}"
     shutil.rmtree(work, ignore_errors=True)
     corpus, warehouse, home = work / "corpus", work / "warehouse", work / "dagster_home"
-    report: dict = {"reports": n, "machine": {"cores": os.cpu_count(), "load_before": os.getloadavg()},
+    report: dict = {"reports": n, "machine": {"cores": os.cpu_count(), "load_before": os.getloadavg(),
+                                              "calibration_seconds": calibrate()},
                     "executor": executor, "shards": shards, "workers": workers, "until": until}
     t = time.perf_counter()
     synth.generate(corpus, n)
@@ -306,6 +307,7 @@ def bench(n: int, out: Path, executor: str = "in_process", shards: int | None = 
     ru = resource.getrusage(resource.RUSAGE_CHILDREN)
     report["largest_child_maxrss_mb"] = round(ru.ru_maxrss / 1024)
     report["load_after"] = os.getloadavg()
+    report["machine"]["calibration_after_seconds"] = calibrate()
     if not keep:
         shutil.rmtree(work, ignore_errors=True)
     return report
@@ -328,10 +330,30 @@ def _manifest() -> None:
                    cwd=root / "dbt", check=True)
 
 
+def calibrate() -> float:
+    """Seconds a fixed pure-Python workload takes here, best of three: the speed of this
+    (virtual) machine varies between runs by as much as the changes being measured, and
+    runs are comparable only at a similar calibration."""
+    def work():
+        d: dict[str, int] = {}
+        for i in range(300_000):
+            k = str(i % 5000)
+            d[k] = d.get(k, 0) + len(k.split("1"))
+        return d
+    best = float("inf")
+    for _ in range(3):
+        t = time.process_time()
+        work()
+        best = min(best, time.process_time() - t)
+    return round(best, 3)
+
+
 def table(r: dict) -> str:
     full = r["full_run"]
     lines = [f"{r['reports']} synthetic reports ({r['files']} files), {r['machine']['cores']} cores, "
-             f"load average before {r['machine']['load_before'][0]:.2f}; generated in {r['generate_seconds']} s; "
+             f"load average before {r['machine']['load_before'][0]:.2f}, "
+             f"calibration {r['machine'].get('calibration_seconds', '-')} s "
+             f"(after: {r['machine'].get('calibration_after_seconds', '-')} s); generated in {r['generate_seconds']} s; "
              f"executor {r['executor']}, {r['shards']} shard(s) x {max(1, r['workers'] // r['shards'])} process(es)"
              + ("" if r["until"] == "publish" else f"; stages up to {r['until']} only"),
              f"{'stage':<10} {'wall s':>8} {'reports/s':>10} {'cpu s':>7} {'peak MB':>8} {'steps':>6}"]
