@@ -57,3 +57,22 @@ def test_nothing_lost_on_rerun(warehouse):
     with duckdb.connect(str(wh / "xxgk.duckdb"), read_only=True) as con:
         counts = con.execute("select (select count(*) from raw.documents), (select count(*) from raw.cells)").fetchall()[0]
         assert counts[0] == 5 and counts[1] > 400
+
+
+def test_dbt_resource_skips_what_it_overrides():
+    """DbtCli overrides two private start-up steps of dagster-dbt's resource; if an upgrade
+    renamed them, the overrides would silently stop applying (and each dbt step pay ~6 s)."""
+    from unittest import mock
+
+    import dagster_dbt.core.resource as dbt_resource
+    from dagster_dbt import DbtCliResource
+    from xxgk_dagster.dbt_models import DBT_EXECUTABLE, DbtCli, dbt_project
+
+    for name in ("_cli_version", "_initialize_dbt_core_adapter"):
+        assert name in vars(DbtCliResource), f"dagster-dbt no longer has {name}"
+    resource = DbtCli(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
+    with mock.patch.object(dbt_resource, "check_output", side_effect=AssertionError("dbt --version was run")):
+        assert resource._cli_version.major == 1
+        with pytest.raises(AssertionError):      # the patch does catch the parent's way
+            DbtCliResource._cli_version.func(resource)
+    assert resource._initialize_dbt_core_adapter(["build"]) is None
