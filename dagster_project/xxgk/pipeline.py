@@ -140,9 +140,12 @@ def _run_batches(fn, batches: list, workers: int, progress: Progress | None, wha
     return results
 
 
-def write_parquet(df: pd.DataFrame, folder: Path, name: str) -> None:
+def write_parquet(data: "pd.DataFrame | pa.Table", folder: Path, name: str) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    table = pa.Table.from_pandas(data, preserve_index=False) if isinstance(data, pd.DataFrame) else data
     tmp = folder / f".{name}.tmp"
-    df.to_parquet(tmp, index=False)
+    pq.write_table(table, tmp, compression="zstd")
     os.replace(tmp, folder / name)     # a part appears whole or not at all
 
 
@@ -168,10 +171,8 @@ def _normalize_batch(args: tuple[list[dict], str]) -> dict:
         except Exception as e:   # unreadable despite its kind: keep the row with the reason
             rec.update(status="rejected", reason=f"{r['kind']} could not be read: {type(e).__name__}: {e}"[:500])
         out.append(rec)
-    import pyarrow as pa
-    types = {"simplified": pa.bool_(), "pinyin_removed": pa.int64(), "duplicate_removed": pa.bool_()}
-    table = pa.table({c: pa.array([o[c] for o in out], type=types.get(c, pa.string())) for c in NORMALIZED_COLUMNS})
-    _write_arrow(table, Path(folder), f"part-{uuid.uuid4().hex}.parquet")
+    write_parquet(_arrow([tuple(o[c] for c in NORMALIZED_COLUMNS) for o in out], NORMALIZED_COLUMNS, "normalized"),
+                  Path(folder), f"part-{uuid.uuid4().hex}.parquet")
     return {"n": len(out), "rejected": sum(o["status"] != "ok" for o in out)}
 
 
@@ -213,26 +214,29 @@ def report_tables(reports: Iterable[Report]) -> dict[str, "pa.Table"]:
         flags.extend(rec)
         checks.extend((doc_id, *_CHECK_FIELDS(row)) for row in identities.evaluate(r) + _text_vs_table(r))
         atts.extend((doc_id, r.doc, a.get("name"), a.get("status"), a.get("path")) for a in r.attachments)
-    s, f64, b = pa.string(), pa.float64(), pa.bool_()
     cell_columns = {
-        "cell_id": pa.array([f"{d}:{i}" for d, i in zip(cell_docs, positions)], s),
-        "doc_id": pa.array(cell_docs, s),
-        **{name: pa.array(list(map(operator.attrgetter(attr), cells)), getattr(pa, t)()) for name, attr, t in _CELL_ATTRS},
-        "is_record_cell": pa.array(flags, b),
+        "cell_id": [f"{d}:{i}" for d, i in zip(cell_docs, positions)],
+        "doc_id": cell_docs,
+        **{name: list(map(operator.attrgetter(attr), cells)) for name, attr in _CELL_ATTRS},
+        "is_record_cell": flags,
     }
-    return {"reports": _arrow(reps, REPORT_COLUMNS, {"report_year": pa.int64(), "n_cells": pa.int64(),
-                                                    "n_figures": pa.int64(), "is_report": b}),
-            "cells": pa.table({c: cell_columns[c] for c in CELL_COLUMNS}),
-            "checks": _arrow(checks, CHECK_COLUMNS, {"lhs": f64, "rhs": f64}),
-            "attachments": _arrow(atts, ATTACHMENT_COLUMNS, {})}
+    return {"reports": _arrow(reps, REPORT_COLUMNS, "reports"),
+            "cells": pa.table({c: pa.array(cell_columns[c], _arrow_type("cells", c)) for c in CELL_COLUMNS}),
+            "checks": _arrow(checks, CHECK_COLUMNS, "checks"),
+            "attachments": _arrow(atts, ATTACHMENT_COLUMNS, "attachments")}
 
 
-def _arrow(rows: list[tuple], columns: list[str], types: dict) -> "pa.Table":
-    """Explicit column types (strings unless said otherwise), so a part whose column is all
-    empty still has its type."""
+def _arrow(rows: list[tuple], columns: list[str], kind: str) -> "pa.Table":
+    """Rows as an Arrow table with the landing table's column types (COLUMN_TYPES), so a
+    part whose column is all empty still has its type."""
     import pyarrow as pa
     cols = list(zip(*rows)) if rows else [()] * len(columns)
-    return pa.table({c: pa.array(list(v), type=types.get(c, pa.string())) for c, v in zip(columns, cols)})
+    return pa.table({c: pa.array(list(v), type=_arrow_type(kind, c)) for c, v in zip(columns, cols)})
+
+
+def _arrow_type(kind: str, column: str):
+    import pyarrow as pa
+    return getattr(pa, COLUMN_TYPES[kind].get(column, "string"))()
 
 
 def report_frames(reports: Iterable[Report]) -> dict[str, pd.DataFrame]:
@@ -248,11 +252,20 @@ CELL_COLUMNS = ["cell_id", "doc_id", "table_name", "row_key", "col_key", "figure
 CHECK_COLUMNS = ["doc_id", "doc", "identity", "rule", "description", "severity", "lhs", "rhs", "status", "missing"]
 ATTACHMENT_COLUMNS = ["doc_id", "doc", "name", "status", "path"]
 _CHECK_FIELDS = operator.itemgetter(*CHECK_COLUMNS[1:])
-# landing column, Cell attribute, Arrow type (cell_id, doc_id, is_record_cell come from the report)
-_CELL_ATTRS = (("table_name", "table", "string"), ("row_key", "row", "string"), ("col_key", "col", "string"),
-               ("figure_key", "key", "string"), ("value", "value", "float64"), ("status", "status", "string"),
-               ("raw", "raw", "string"), ("source", "source", "string"), ("method", "method", "string"),
-               ("mapped", "mapped", "bool_"), ("note", "note", "string"))
+# landing column ← Cell attribute (cell_id, doc_id, is_record_cell come from the report)
+_CELL_ATTRS = (("table_name", "table"), ("row_key", "row"), ("col_key", "col"), ("figure_key", "key"),
+               ("value", "value"), ("status", "status"), ("raw", "raw"), ("source", "source"),
+               ("method", "method"), ("mapped", "mapped"), ("note", "note"))
+# The Arrow type of each landing column that is not a string: the parts are written with
+# these types and an empty landing table is created with their SQL equivalents.
+COLUMN_TYPES = {
+    "normalized": {"simplified": "bool_", "pinyin_removed": "int64", "duplicate_removed": "bool_"},
+    "reports": {"report_year": "int64", "n_cells": "int64", "n_figures": "int64", "is_report": "bool_"},
+    "cells": {"value": "float64", "mapped": "bool_", "is_record_cell": "bool_"},
+    "checks": {"lhs": "float64", "rhs": "float64"},
+    "attachments": {},
+}
+_SQL_TYPES = {"int64": "bigint", "float64": "double", "bool_": "boolean", "string": "varchar"}
 
 
 def _text_vs_table(report: Report) -> list[dict]:
@@ -279,7 +292,7 @@ def _parse_batch(args: tuple[list[str], str, str]) -> dict:
     part = Path(files[0]).name          # named after its normalized part: a re-parse overwrites it
     tables = report_tables(reports)
     for name in ("cells", "checks", "attachments", "reports"):   # reports last: it marks the part done
-        _write_arrow(tables[name], Path(folder) / name, part)
+        write_parquet(tables[name], Path(folder) / name, part)
     return {"n": len(reports)}
 
 
@@ -288,13 +301,6 @@ _PARSE_INPUT = ["doc_id", "name", "status", "text", "origin", "simplified", "pin
 
 def _concat_pydict(ds: list[dict]) -> dict:
     return {k: [v for d in ds for v in d[k]] for k in ds[0]} if ds else {}
-
-
-def _write_arrow(table, folder: Path, name: str) -> None:
-    import pyarrow.parquet as pq
-    tmp = folder / f".{name}.tmp"
-    pq.write_table(table, tmp, compression="zstd")
-    os.replace(tmp, folder / name)     # a part appears whole or not at all
 
 
 def parse_todo(store: Store, shard: tuple[int, int] | None = None) -> list[Path]:
@@ -443,10 +449,9 @@ def _corpus_matches(con) -> bool:
 _EMPTY = {
     "normalized": "select ''::varchar doc_id, ''::varchar name, ''::varchar kind, ''::varchar status, ''::varchar reason, "
                   "false simplified, 0 pinyin_removed, false duplicate_removed, ''::varchar notes, 0 text_chars",
-    "reports": "select " + ", ".join(f"null::{'int' if c in ('report_year', 'n_cells', 'n_figures') else 'boolean' if c == 'is_report' else 'varchar'} {c}" for c in REPORT_COLUMNS),
-    "cells": "select " + ", ".join(f"null::{'double' if c == 'value' else 'boolean' if c in ('mapped', 'is_record_cell') else 'varchar'} {c}" for c in CELL_COLUMNS),
-    "checks": "select " + ", ".join(f"null::{'double' if c in ('lhs', 'rhs') else 'varchar'} {c}" for c in CHECK_COLUMNS),
-    "attachments": "select " + ", ".join(f"null::varchar {c}" for c in ATTACHMENT_COLUMNS),
+    **{kind: "select " + ", ".join(f"null::{_SQL_TYPES[COLUMN_TYPES[kind].get(c, 'string')]} {c}" for c in columns)
+       for kind, columns in (("reports", REPORT_COLUMNS), ("cells", CELL_COLUMNS), ("checks", CHECK_COLUMNS),
+                             ("attachments", ATTACHMENT_COLUMNS))},
 }
 
 

@@ -10,7 +10,16 @@ import dagster as dg
 from xxgk.pipeline import Store
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DUCKDB_MEMORY = "1000MB"   # as in dbt/profiles.yml
+
+
+def _dbt_duckdb_settings() -> dict:
+    """The DuckDB settings of dbt's profile, the one place the memory limit is set."""
+    import yaml
+    profiles = yaml.safe_load((PROJECT_ROOT / "dbt" / "profiles.yml").read_text(encoding="utf-8"))
+    return profiles["xxgk"]["outputs"]["dev"]["settings"]
+
+
+DUCKDB_MEMORY = _dbt_duckdb_settings()["memory_limit"]
 
 
 class XxgkSettings(dg.ConfigurableResource):
