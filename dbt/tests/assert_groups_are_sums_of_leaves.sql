@@ -1,9 +1,10 @@
 {{ config(meta={"dagster": {"ref": {"name": "fact_applications_harmonized"}}}) }}
 -- Derivation: every group row equals the sum of the leaf rows of its group
 -- (same report and applicant type), and no group row exists without leaves.
--- This tests the model's arithmetic, not the reports' identities.
+-- This tests the model's arithmetic, not the reports' identities. Per report,
+-- so it reads the reports this invocation wrote (macros/tests_of_written_rows.sql).
 with h as (
-    select * from {{ ref('fact_applications_harmonized') }}
+    select * from {{ written_rows(ref('fact_applications_harmonized')) }}
 ),
 
 leaf_sums as (

@@ -33,7 +33,8 @@ select
     is_record_cell,
     is_figure_of_record,
     note,
-    parser_version
+    parser_version,
+    {{ this_invocation() }}                 as invocation_id
 from {{ ref('int_cells_labelled') }}
 where table_name = 'applications'
 {{ only_changed_reports() }}

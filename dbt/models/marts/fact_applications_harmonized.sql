@@ -201,7 +201,8 @@ select
     u.level = 'group' or u.n_parts > 1                                      as is_derived,
     u.source_row_keys,
     coalesce(u.crosswalk_note, x19.note)                                    as crosswalk_note,
-    r.parser_version
+    r.parser_version,
+    {{ this_invocation() }}                                              as invocation_id
 from unioned u
 join reports r on r.doc_id = u.doc_id
 left join new_keys k on k.key = u.harmonized_key and u.level <> 'group'

@@ -23,7 +23,8 @@ select
     source,
     mapped,
     note,
-    parser_version
+    parser_version,
+    {{ this_invocation() }}                 as invocation_id
 from {{ ref('int_cells_labelled') }}
 where table_name not in ('applications', 'reviews')
 {{ only_changed_reports() }}

@@ -66,5 +66,6 @@ select
     is_record_cell,
     is_figure_of_record,
     note,
-    parser_version
+    parser_version,
+    {{ this_invocation() }}                 as invocation_id
 from mapped
