@@ -27,7 +27,10 @@ with cells as (
     {{ only_changed_reports() }}
 ),
 
-reports as (
+-- materialized: then DuckDB knows it holds one row per report and builds the
+-- final join's hash table on it, not on the millions of cells (the estimate
+-- through the views is far too low): 14 s → 7 s for 20,000 reports.
+reports as materialized (
     select r.doc_id, r.doc, r.report_year, r.template, r.template_family, r.scope, a.agency_id,
            r.parser_version
     from {{ ref('stg_reports') }} r
