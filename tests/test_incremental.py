@@ -123,3 +123,19 @@ def test_a_changed_dbt_project_means_a_full_refresh(tmp_path):
     seed = tmp_path / "dbt" / "seeds" / "agency_aliases.csv"
     seed.write_text(seed.read_text(encoding="utf-8") + "某局,某市某局,test\n", encoding="utf-8")
     assert project_fingerprint(tmp_path / "dbt") != before
+
+
+def test_old_dbt_invocation_folders_are_pruned(tmp_path):
+    """Each dbt build leaves a folder in dbt/target; only the newest few stay, nothing else is touched."""
+    from xxgk_dagster.dbt_models import prune_invocation_folders
+    for i in range(7):
+        d = tmp_path / f"warehouse_models-run{i}-abc"
+        d.mkdir()
+        (d / "run_results.json").write_text("{}")
+        os.utime(d, (1_000_000 + i, 1_000_000 + i))
+    (tmp_path / "partial_parse.msgpack").write_bytes(b"x")
+    (tmp_path / "other_step-run0-abc").mkdir()
+    removed = prune_invocation_folders(tmp_path, "warehouse_models", keep=5)
+    assert sorted(p.name for p in removed) == ["warehouse_models-run0-abc", "warehouse_models-run1-abc"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == (
+        ["other_step-run0-abc", "partial_parse.msgpack"] + [f"warehouse_models-run{i}-abc" for i in range(2, 7)])

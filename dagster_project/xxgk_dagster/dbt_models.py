@@ -8,6 +8,7 @@ is a --full-refresh, so no table keeps rows made by older models or seeds."""
 import hashlib
 import importlib.metadata
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -81,5 +82,21 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCli, settings: X
         context.log.info("the dbt project changed since this warehouse's last build (or there was none): "
                          "--full-refresh rebuilds the incremental marts")
         args.append("--full-refresh")
-    yield from dbt.cli(args, context=context).stream()
+    invocation = dbt.cli(args, context=context)
+    yield from invocation.stream()
     state.write_text(fingerprint)
+    prune_invocation_folders(invocation.target_path.parent, context.op_def.name)
+
+
+KEEP_INVOCATIONS = 5
+
+
+def prune_invocation_folders(target: Path, step: str, keep: int = KEEP_INVOCATIONS) -> list[Path]:
+    """dagster-dbt gives each build a folder of its own in dbt/target (<step>-<run>-<id>: the
+    manifest, run_results.json, the compiled SQL; ~5 MB) and never removes one. Keep the
+    newest few, for looking into a recent build, so the folder does not grow with every run."""
+    folders = sorted((p for p in target.glob(f"{step}-*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    old = folders[:-keep] if keep else folders
+    for p in old:
+        shutil.rmtree(p, ignore_errors=True)
+    return old
