@@ -1,5 +1,6 @@
 {#-
-  Tests of the incremental marts check the rows this dbt invocation wrote.
+  In a `dbt build`, tests of the incremental marts check the rows this
+  invocation wrote (`dbt test` on its own reads every row).
   Each of those marts stamps its rows with this_invocation(); an incremental
   run rewrites whole reports (delete+insert by doc_id), and every test on
   them is per row or per report (their keys begin with doc_id), so rows kept
@@ -12,11 +13,11 @@
 {%- endmacro %}
 
 {#- dbt's own get_where_subquery (the relation a generic test reads) plus that
-    filter when the tested model is incremental. -#}
+    filter when the tested model is incremental and this invocation builds it. -#}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where') -%}
     {%- set tested = graph.nodes.get(model.attached_node) if model.attached_node else none -%}
-    {%- if tested and tested.config.materialized == 'incremental' -%}
+    {%- if flags.WHICH == 'build' and tested and tested.config.materialized == 'incremental' -%}
         {%- set written = "invocation_id = " ~ this_invocation() -%}
         {%- set where = written ~ (" and (" ~ where ~ ")" if where else "") -%}
     {%- endif -%}
@@ -29,5 +30,9 @@
 
 {#- The same filter for a singular test reading an incremental mart. -#}
 {% macro written_rows(relation) -%}
+    {%- if flags.WHICH == 'build' -%}
     (select * from {{ relation }} where invocation_id = {{ this_invocation() }})
+    {%- else -%}
+    {{ relation }}
+    {%- endif -%}
 {%- endmacro %}
