@@ -34,12 +34,16 @@ def run(corpus: Path, store: P.Store, target: Path, *dbt_args: str) -> dict:
     with duckdb.connect(str(store.database)) as con:
         P.load_landing(con, docs, store)
         parts = con.execute("select table_name, count(*) from raw._parts group by 1").fetchall()
-    dbt = str(Path(sys.executable).with_name("dbt"))
-    out = subprocess.run([dbt, "build", "--profiles-dir", ".", "--quiet", "--target-path", str(target), *dbt_args],
-                         cwd=ROOT / "dbt", capture_output=True, text=True,
-                         env={**os.environ, "XXGK_DUCKDB": str(store.database)})
+    out = dbt(store, target, "build", *dbt_args)
     assert out.returncode == 0, out.stdout[-3000:]
     return {"parsed": parsed["parsed"], "parts": dict(parts)}
+
+
+def dbt(store: P.Store, target: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(Path(sys.executable).with_name("dbt")), *args, "--profiles-dir", ".",
+                           "--target-path", str(target)],
+                          cwd=ROOT / "dbt", capture_output=True, text=True,
+                          env={**os.environ, "XXGK_DUCKDB": str(store.database)})
 
 
 def snapshot(store: P.Store) -> dict:
@@ -112,6 +116,22 @@ def test_added_removed_and_returning_documents_match_a_full_build(base):
     back = run(corpus, store, target)
     assert back["parsed"] == 0
     same(incremental, snapshot(store))
+
+
+def test_a_bad_value_fails_dbt_test_and_a_build_tests_the_rows_it_wrote(tmp_path):
+    corpus, store, target = tmp_path / "corpus", P.Store(tmp_path / "warehouse"), tmp_path / "dbt_target"
+    corpus.mkdir()
+    write(corpus, 2019)
+    run(corpus, store, target)
+    with duckdb.connect(str(store.database)) as con:
+        con.execute("""update marts.fact_applications set value_status = 'bogus'
+                       where cell_id = (select min(cell_id) from marts.fact_applications)""")
+    # `dbt test` reads every row: the model's column rules (tests/generic/valid_columns.sql) catch it
+    out = dbt(store, target, "test", "--select", "fact_applications")
+    assert out.returncode != 0 and "FAIL 1 valid_columns_fact_applications" in out.stdout, out.stdout[-3000:]
+    # a build that adds a report tests the rows it wrote; the row broken after its test is not read again
+    write(corpus, 2020)
+    assert run(corpus, store, target)["parsed"] == 1
 
 
 def test_a_changed_dbt_project_means_a_full_refresh(tmp_path):
