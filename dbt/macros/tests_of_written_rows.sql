@@ -12,13 +12,20 @@
     '{{ invocation_id }}'
 {%- endmacro %}
 
+{#- The filter itself, or none outside a `dbt build`: the one place that decides. -#}
+{% macro written_rows_filter() -%}
+    {%- if flags.WHICH == 'build' -%}
+        {%- do return("invocation_id = " ~ this_invocation()) -%}
+    {%- endif -%}
+{%- endmacro %}
+
 {#- dbt's own get_where_subquery (the relation a generic test reads) plus that
-    filter when the tested model is incremental and this invocation builds it. -#}
+    filter when the tested model is incremental. -#}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where') -%}
     {%- set tested = graph.nodes.get(model.attached_node) if model.attached_node else none -%}
-    {%- if flags.WHICH == 'build' and tested and tested.config.materialized == 'incremental' -%}
-        {%- set written = "invocation_id = " ~ this_invocation() -%}
+    {%- set written = written_rows_filter() if tested and tested.config.materialized == 'incremental' -%}
+    {%- if written -%}
         {%- set where = written ~ (" and (" ~ where ~ ")" if where else "") -%}
     {%- endif -%}
     {%- if where -%}
@@ -30,8 +37,9 @@
 
 {#- The same filter for a singular test reading an incremental mart. -#}
 {% macro written_rows(relation) -%}
-    {%- if flags.WHICH == 'build' -%}
-    (select * from {{ relation }} where invocation_id = {{ this_invocation() }})
+    {%- set written = written_rows_filter() -%}
+    {%- if written -%}
+    (select * from {{ relation }} where {{ written }})
     {%- else -%}
     {{ relation }}
     {%- endif -%}
