@@ -13,7 +13,7 @@ leaf_sums as (
     group by all
 )
 
-select g.harmonized_row_id, g.value, l.leaf_sum, l.n_leaves
+select g.doc_id, g.applicant_type, g.outcome_group, g.value, l.leaf_sum, l.n_leaves
 from h g
 left join leaf_sums l
   on l.doc_id = g.doc_id and l.applicant_type = g.applicant_type and l.outcome_group = g.outcome_group

@@ -21,6 +21,9 @@
 -- grade travels with every number: a sum takes the worst grade of its parts.
 -- Values: only record cells; an empty cell adds nothing (value null on a leaf),
 -- n_parts_stated / is_complete tell whether every part was stated.
+-- The CTEs over cells are `not materialized`: DuckDB would otherwise write
+-- each of them out (spilling under the memory limit) before reading it again;
+-- inlined, the full build takes 16 s → 7 s on 20,000 reports.
 with cells as (
     select * from {{ ref('int_cells_labelled') }}
     where table_name = 'applications' and mapped and is_record_cell
@@ -61,7 +64,7 @@ column_labels as (
     select key, label_zh from keys where kind = 'column' and template = '2021'
 ),
 
-placed as (
+placed as not materialized (
     -- new format: every row is its own harmonized key
     select
         c.doc_id, c.row_key as harmonized_key, c.column_key as applicant_type,
@@ -88,7 +91,7 @@ grade_rank as (
 
 -- Each placed cell with its key's outcome group: a leaf of that group, or a
 -- flow row (new_received, carried_over, handled_total, carried_forward).
-keyed as (
+keyed as not materialized (
     select
         p.*,
         k.outcome_group,
@@ -98,7 +101,7 @@ keyed as (
 ),
 
 -- New format: one cell is one leaf, no aggregation needed (the bulk of the rows).
-new_leaves as (
+new_leaves as not materialized (
     select
         doc_id, level, harmonized_key, outcome_group, applicant_type,
         case when value_status <> 'empty' then value end                   as value,
@@ -112,7 +115,7 @@ new_leaves as (
 ),
 
 -- Old format: several old rows may land on one key and are summed.
-old_leaves as (
+old_leaves as not materialized (
     select
         p.doc_id, p.level, p.harmonized_key, p.outcome_group, p.applicant_type,
         sum(case when p.value_status <> 'empty' then p.value end)           as value,
@@ -127,7 +130,7 @@ old_leaves as (
     group by all
 ),
 
-leaves as (
+leaves as not materialized (
     select * from new_leaves
     union all
     select * from old_leaves
@@ -151,7 +154,7 @@ expected_old as (
     group by all
 ),
 
-groups as (
+groups as not materialized (
     select
         l.doc_id,
         'group'                                                             as level,
@@ -169,15 +172,13 @@ groups as (
     group by all
 ),
 
-unioned as (
+unioned as not materialized (
     select * from leaves
     union all
     select * from groups
 )
 
 select
-    u.doc_id || '|' || u.level || '|' || u.harmonized_key || '|' || u.applicant_type
-                                                                            as harmonized_row_id,
     u.doc_id,
     r.doc,
     r.report_year,
