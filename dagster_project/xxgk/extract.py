@@ -58,6 +58,14 @@ def document_text(doc: RawDocument, data: bytes) -> tuple[str, dict[int, str] | 
     raise ValueError(f"cannot read a document of kind {doc.kind}")
 
 
+_LINE_SOURCES = tuple(f"line {i}" for i in range(4096))
+
+
+def line_source(line: int) -> str:
+    """"line N": made once per line number, not once per cell."""
+    return _LINE_SOURCES[line] if 0 <= line < 4096 else f"line {line}"
+
+
 def parse_text(report: Report, text: str, origin: dict[int, str] | None = None) -> Report:
     return parse_normalized(report, normalize(text), origin)
 
@@ -67,7 +75,7 @@ def parse_normalized(report: Report, norm: Normalized, origin: dict[int, str] | 
     t = norm.text
 
     def source_of(line: int) -> str:
-        return origin.get(line, f"line {line}") if origin else f"line {line}"
+        return (origin.get(line) or line_source(line)) if origin else line_source(line)
 
     tables = parse_new.parse(t, source_of)
     report.cells.extend(tables.cells)

@@ -10,6 +10,8 @@ from .templates import figure_key
 NUMBER, NIL, EMPTY = "number", "nil", "empty"
 # How a figure was obtained.
 TABLE, PROSE, RECONSTRUCTED = "table", "prose", "reconstructed"
+# (table, row, col) -> figure key: one string shared by the millions of cells of a batch
+_KEYS: dict[tuple[str, str, str], str] = {}
 
 
 @dataclass(slots=True)
@@ -28,7 +30,11 @@ class Cell:
     key: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        self.key = figure_key(self.table, self.row, self.col)
+        k = (self.table, self.row, self.col)
+        key = _KEYS.get(k)
+        if key is None:
+            key = _KEYS[k] = figure_key(*k)
+        self.key = key
 
     @property
     def is_figure(self) -> bool:

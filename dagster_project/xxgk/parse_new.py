@@ -300,9 +300,12 @@ def parse_applications(text: str, source_of=lambda line: f"line {line}") -> Tabl
     else:
         rows = _find_rows(text, max(0, start - 10), stop)
         sub_rows = any(r[0].startswith("other_") for r in rows)
+        at, line = 0, 1                   # line numbers counted on from the previous row's
         for i, (key, s, e) in enumerate(rows):
             nxt = rows[i + 1][1] if i + 1 < len(rows) else stop
-            chunk_cells = split_cells(text[e:nxt], _line_at(text, e), label_open=True)
+            line += text.count("\n", at, e)
+            at = e
+            chunk_cells = split_cells(text[e:nxt], line, label_open=True)
             if key == "other" and sub_rows and not any(c.kind not in (TEXT, EMPTY) for c in chunk_cells):
                 continue                  # 2021: （六）其他处理 only heads its three sub-rows
             row = _row_values(chunk_cells, key, out.notes, n)
@@ -314,11 +317,12 @@ def parse_applications(text: str, source_of=lambda line: f"line {line}") -> Tabl
     keys = {r.key for r in parsed}
     for row in parsed:
         for col, rc in zip(columns, row.cells):
-            c = _cell("applications", row.key, col or SUBTOTAL, rc, source_of)
-            c.method, c.note = row.method, row.note
             if col is None:
-                c.mapped, c.note = False, "小计 column (subtotal of 法人或其他组织), outside the template"
-            out.cells.append(c)
+                out.cells.append(Cell("applications", row.key, SUBTOTAL, rc.value, rc.kind, rc.text, source_of(rc.line),
+                                      row.method, False, "小计 column (subtotal of 法人或其他组织), outside the template"))
+            else:
+                out.cells.append(Cell("applications", row.key, col, rc.value, rc.kind, rc.text, source_of(rc.line),
+                                      row.method, True, row.note))
     if template:
         out.template = template
     elif keys & {"other_overdue_correction", "other_overdue_fee"}:
@@ -432,15 +436,11 @@ def parse_reviews(text: str, start: int = 0, source_of=lambda line: f"line {line
     i = 0
     for g in T.REVIEW_GROUPS:
         for col in T.REVIEW_COLUMNS:
-            cell = _cell("reviews", g.key, col.key, picked[i], source_of)
-            cell.method, cell.note = method, note
-            out.cells.append(cell)
+            rc = picked[i]
+            out.cells.append(Cell("reviews", g.key, col.key, rc.value, rc.kind, rc.text, source_of(rc.line), method,
+                                  True, note))
             i += 1
     return out
-
-
-def _cell(table: str, row: str, col: str, rc: RawCell, source_of) -> Cell:
-    return Cell(table, row, col, rc.value, rc.kind, rc.text, source_of(rc.line))
 
 
 def parse(text: str, source_of=lambda line: f"line {line}") -> TableParse:
