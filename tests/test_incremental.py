@@ -126,9 +126,18 @@ def test_a_bad_value_fails_dbt_test_and_a_build_tests_the_rows_it_wrote(tmp_path
     with duckdb.connect(str(store.database)) as con:
         con.execute("""update marts.fact_applications set value_status = 'bogus'
                        where cell_id = (select min(cell_id) from marts.fact_applications)""")
+        # and a row of each of the two big marts twice: the uniqueness tests go by hash first
+        # (macros/unique_by_hash.sql) and must still name the key
+        for mart in ("fact_applications", "fact_applications_harmonized"):
+            con.execute(f"insert into marts.{mart} select * from marts.{mart} limit 1")
     # `dbt test` reads every row: the model's column rules (tests/generic/valid_columns.sql) catch it
-    out = dbt(store, target, "test", "--select", "fact_applications")
-    assert out.returncode != 0 and "FAIL 1 valid_columns_fact_applications" in out.stdout, out.stdout[-3000:]
+    out = dbt(store, target, "test", "--select", "fact_applications", "fact_applications_harmonized")
+    assert out.returncode != 0 and "FAIL 1 valid_columns_fact_applications " in out.stdout, out.stdout[-3000:]
+    assert "FAIL 1 unique_fact_applications_cell_id" in out.stdout, out.stdout[-3000:]
+    assert "FAIL 1 unique_combination_of_columns_fact_applications_harmonized_" in out.stdout, out.stdout[-3000:]
+    with duckdb.connect(str(store.database)) as con:       # the copies go (other tests count rows)
+        for mart in ("fact_applications", "fact_applications_harmonized"):
+            con.execute(f"delete from marts.{mart} where rowid = (select max(rowid) from marts.{mart})")
     # a build that adds a report tests the rows it wrote; the row broken after its test is not read again
     write(corpus, 2020)
     assert run(corpus, store, target)["parsed"] == 1

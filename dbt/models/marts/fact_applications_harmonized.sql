@@ -24,7 +24,7 @@
 -- The CTEs over cells are `not materialized`: DuckDB would otherwise write
 -- each of them out (spilling under the memory limit) before reading it again;
 -- inlined, the full build takes 16 s → 7 s on 20,000 reports.
-with cells as (
+with cells as not materialized (
     select * from {{ ref('int_cells_labelled') }}
     where table_name = 'applications' and mapped and is_record_cell
     {{ only_changed_reports() }}
@@ -154,7 +154,53 @@ expected_old as (
     group by all
 ),
 
+-- New format: a group's leaves are those of its template rows the report has,
+-- so which ones is a bit mask over the new keys, spelled out once per distinct
+-- mask below. (Collecting each group's key list instead, over millions of
+-- groups, was most of this model's time and spilled at 100,000 reports.)
+key_bits as (
+    select key, (row_number() over (order by key) - 1)::int as bit from new_keys
+),
+
+new_groups as not materialized (
+    select
+        l.doc_id,
+        l.outcome_group,
+        l.applicant_type,
+        sum(l.value)                                                        as value,
+        count(*)                                                            as n_parts,
+        sum(l.n_parts_stated)                                               as n_parts_stated,
+        bit_or(1::bigint << b.bit)                                          as leaf_mask
+    from new_leaves l
+    join key_bits b on b.key = l.harmonized_key
+    where l.level = 'leaf'
+    group by all
+),
+
+leaf_sets as (
+    select m.leaf_mask, array_to_string(list_sort(list(b.key)), '+')        as source_row_keys
+    from (select distinct leaf_mask from new_groups) m
+    join key_bits b on (m.leaf_mask >> b.bit) & 1 = 1
+    group by m.leaf_mask
+),
+
 groups as not materialized (
+    select
+        g.doc_id,
+        'group'                                                             as level,
+        g.outcome_group                                                     as harmonized_key,
+        g.outcome_group,
+        g.applicant_type,
+        g.value,
+        1                                                                   as grade_rank,
+        g.n_parts,
+        g.n_parts_stated,
+        s.source_row_keys,
+        cast(null as varchar)                                               as crosswalk_note
+    from new_groups g
+    join leaf_sets s using (leaf_mask)
+    union all
+    -- old format: leaves are placed old rows, each with its own source rows and notes
     select
         l.doc_id,
         'group'                                                             as level,
@@ -167,7 +213,7 @@ groups as not materialized (
         sum(l.n_parts_stated)                                               as n_parts_stated,
         array_to_string(list_sort(list(l.source_row_keys)), '+')            as source_row_keys,
         array_to_string(list_sort(list(distinct l.crosswalk_note)), ' | ')  as crosswalk_note
-    from leaves l
+    from old_leaves l
     where l.level = 'leaf'
     group by all
 ),

@@ -1,11 +1,8 @@
 {#-
   Like dbt_utils.unique_combination_of_columns (dbt deps cannot reach the hub
   here, so it is written out): no two rows share the same values of
-  combination_of_columns.
+  combination_of_columns. By hash first (macros/unique_by_hash.sql).
 -#}
 {% test unique_combination_of_columns(model, combination_of_columns) %}
-select {{ combination_of_columns | join(', ') }}, count(*) as n_rows
-from {{ model }}
-group by {{ combination_of_columns | join(', ') }}
-having count(*) > 1
+{{ duplicate_keys(model, combination_of_columns) }}
 {% endtest %}
