@@ -45,7 +45,6 @@ unioned as (
 )
 
 select
-    u.doc_id || '|' || u.check_id       as check_row_id,
     u.doc_id,
     u.doc,
     r.report_year,
