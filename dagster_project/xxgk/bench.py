@@ -33,8 +33,8 @@ STAGES = ("ingest", "normalize", "parse", "load", "dbt", "checks", "publish")
 def stage_of(step_key: str) -> str | None:
     head = step_key.split(".")[0].split("[")[0]
     return {"raw_documents": "ingest", "normalized_documents": "normalize", "parsed_reports": "parse",
-            "landing_tables": "load", "warehouse_models": "dbt", "identity_suites": "checks",
-            "raw__checks_text_vs_table": "checks", "analytics_copy": "publish"}.get(head)
+            "landing_tables": "load", "warehouse_models": "dbt", "identity_checks": "checks",
+            "analytics_copy": "publish"}.get(head)
 
 
 # ---- memory of the process tree ------------------------------------------------

@@ -18,7 +18,7 @@ everything = dg.define_asset_job("everything", selection=dg.AssetSelection.all()
 defs = dg.Definitions(
     assets=[assets.raw_documents, assets.normalized_documents, assets.parsed_reports, assets.landing_tables,
             warehouse_models, publish.analytics_copy],
-    asset_checks=[checks.identity_suites, checks.text_vs_table],
+    asset_checks=[checks.identity_checks],
     jobs=[everything],
     resources={"settings": settings,
                "dbt": DbtCli(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir),
