@@ -2,7 +2,7 @@
   Uniqueness tests that group by a 64-bit hash of the key instead of the key
   itself: the keys here begin with a 64-character doc_id, and grouping
   millions of them by value held every key in memory (spilling under the
-  1 GB limit: 13 s for the harmonized mart's grain at 100,000 reports, 2 s
+  memory limit: 13 s for the harmonized mart's grain at 100,000 reports, 2 s
   by hash). Rows whose hash repeats are then grouped by their real values, so
   a hash collision can only cost a second look, never a false failure or a
   missed duplicate.
