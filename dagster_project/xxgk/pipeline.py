@@ -77,22 +77,25 @@ def scan_documents(corpus: str | Path, store: "Store | None" = None) -> pd.DataF
     """One row per file. With a store, a file whose path, size and modification time are
     those of the previous scan keeps its row without being read again (its hash included)."""
     files = list_files([corpus])
-    cache: dict[str, dict] = {}
+    fields = list(RawDocument.__dataclass_fields__)
+    cache: dict[str, tuple] = {}          # path -> (*fields, mtime_ns)
     cache_file = store.root / SCAN_CACHE if store else None
     if cache_file and cache_file.exists():
         old = pd.read_parquet(cache_file)
-        cache = {r["path"]: r for r in old.to_dict("records")}
+        cache = {row[fields.index("path")]: row for row in zip(*(old[c].tolist() for c in [*fields, "mtime_ns"]))}
+    at_size = fields.index("size")
     rows, stamps = [], []
     for p in files:
         st = p.stat()
         hit = cache.get(str(p))
-        if hit is not None and hit["size"] == st.st_size and hit["mtime_ns"] == st.st_mtime_ns:
-            row = {k: hit[k] for k in RawDocument.__dataclass_fields__}
+        if hit is not None and hit[at_size] == st.st_size and hit[-1] == st.st_mtime_ns:
+            row = hit[:-1]
         else:
-            row = describe(p)[0].__dict__
+            d = describe(p)[0].__dict__
+            row = tuple(d[k] for k in fields)
         rows.append(row)
         stamps.append(st.st_mtime_ns)
-    df = pd.DataFrame(rows, columns=list(RawDocument.__dataclass_fields__))
+    df = pd.DataFrame(rows, columns=fields)
     df.insert(0, "doc_id", df["sha256"])
     if cache_file:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
