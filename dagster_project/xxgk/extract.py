@@ -14,7 +14,7 @@ from typing import Iterable, Iterator
 
 from . import metadata, parse_new
 from .ingest import HTML, PDF, SPREADSHEET, TEXT, RawDocument, decode, describe, list_files
-from .model import TABLE, Report
+from .model import TABLE, Report, line_source
 from .normalize import Normalized, normalize
 
 # Modules whose code decides what a normalized document parses into.
@@ -56,14 +56,6 @@ def document_text(doc: RawDocument, data: bytes) -> tuple[str, dict[int, str] | 
         from .render import pdf_to_text
         return pdf_to_text(data), None
     raise ValueError(f"cannot read a document of kind {doc.kind}")
-
-
-_LINE_SOURCES = tuple(f"line {i}" for i in range(4096))
-
-
-def line_source(line: int) -> str:
-    """"line N": made once per line number, not once per cell."""
-    return _LINE_SOURCES[line] if 0 <= line < 4096 else f"line {line}"
 
 
 def parse_text(report: Report, text: str, origin: dict[int, str] | None = None) -> Report:

@@ -53,13 +53,15 @@ def suite_definition(name: str) -> dict:
                                     for i in IDENTITIES if i.rule in SUITES[name]}}}
 
 
+_RULE_OF = {i.id: i.rule for i in IDENTITIES}
+
+
 def residuals(frame: pd.DataFrame, identities: list[str]) -> pd.DataFrame:
     """The wide frame's residuals of these identities in long form (doc, identity, rule, residual),
     assessable ones only."""
-    rule = {i.id: i.rule for i in IDENTITIES}
     long = frame[["doc", *identities]].melt(id_vars="doc", var_name="identity", value_name="residual")
     long = long[long["residual"].notna()].reset_index(drop=True)
-    return long.assign(rule=long["identity"].map(rule))
+    return long.assign(rule=long["identity"].map(_RULE_OF))
 
 
 def write_suites(folder: str | Path) -> list[Path]:

@@ -10,8 +10,6 @@ from .templates import figure_key
 NUMBER, NIL, EMPTY = "number", "nil", "empty"
 # How a figure was obtained.
 TABLE, PROSE, RECONSTRUCTED = "table", "prose", "reconstructed"
-# (table, row, col) -> figure key: one string shared by the millions of cells of a batch
-_KEYS: dict[tuple[str, str, str], str] = {}
 
 
 @dataclass(slots=True)
@@ -30,11 +28,7 @@ class Cell:
     key: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        k = (self.table, self.row, self.col)
-        key = _KEYS.get(k)
-        if key is None:
-            key = _KEYS[k] = figure_key(*k)
-        self.key = key
+        self.key = figure_key(self.table, self.row, self.col)
 
     @property
     def is_figure(self) -> bool:
@@ -95,6 +89,14 @@ def record_flags(cells: list[Cell]) -> list[bool]:
     for _, i in best.values():
         flags[i] = True
     return flags
+
+
+_LINE_SOURCES = tuple(f"line {i}" for i in range(4096))
+
+
+def line_source(line: int) -> str:
+    """A cell's provenance in plain text, "line N": one string per line number, not per cell."""
+    return _LINE_SOURCES[line] if 0 <= line < len(_LINE_SOURCES) else f"line {line}"
 
 
 def _num(v: float) -> float | int:

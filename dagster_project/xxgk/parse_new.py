@@ -14,7 +14,7 @@ from functools import lru_cache
 from . import glued
 from . import templates as T
 from .cells import TEXT, RawCell, split_cells, values
-from .model import EMPTY, NUMBER, RECONSTRUCTED, TABLE, Cell
+from .model import EMPTY, NUMBER, RECONSTRUCTED, TABLE, Cell, line_source
 
 N_APP_COLS = len(T.APPLICANT_COLUMNS)
 N_REVIEW = len(T.REVIEW_GROUPS) * len(T.REVIEW_COLUMNS)
@@ -280,7 +280,7 @@ def _place_by_order(rows, notes: list[str]) -> tuple[list[_Row], str | None] | N
     return kept, None
 
 
-def parse_applications(text: str, source_of=lambda line: f"line {line}") -> TableParse:
+def parse_applications(text: str, source_of=line_source) -> TableParse:
     out = TableParse()
     starts = list(_TABLE_START.finditer(text))
     if not starts:
@@ -384,7 +384,7 @@ def _is_review_header(text: str) -> bool:
     return not t or bool(_HEADER_WORDS.match(t))
 
 
-def parse_reviews(text: str, start: int = 0, source_of=lambda line: f"line {line}") -> TableParse:
+def parse_reviews(text: str, start: int = 0, source_of=line_source) -> TableParse:
     out = TableParse()
     m = _REVIEW_ANCHOR.search(text, start)
     if not m:
@@ -443,7 +443,7 @@ def parse_reviews(text: str, start: int = 0, source_of=lambda line: f"line {line
     return out
 
 
-def parse(text: str, source_of=lambda line: f"line {line}") -> TableParse:
+def parse(text: str, source_of=line_source) -> TableParse:
     apps = parse_applications(text, source_of)
     revs = parse_reviews(text, apps.end, source_of)
     return TableParse(cells=apps.cells + revs.cells, template=apps.template,

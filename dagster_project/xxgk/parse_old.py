@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import templates as T
-from .model import EMPTY, NIL, NUMBER, PROSE, RECONSTRUCTED, TABLE, Cell
+from .model import EMPTY, NIL, NUMBER, PROSE, RECONSTRUCTED, TABLE, Cell, line_source
 
 _TABLE_OF = {k.key: "applications" for k in T.OLD_APPLICATION_ROWS}
 _TABLE_OF.update({k.key: "reviews" for k in T.OLD_REVIEW_ROWS})
@@ -398,7 +398,7 @@ def combined_zero(cells: list[Cell], method: str) -> list[Cell]:
 
 # ---- orchestration -------------------------------------------------------------
 
-def parse(text: str, source_of=lambda line: f"line {line}") -> list[Cell]:
+def parse(text: str, source_of=line_source) -> list[Cell]:
     """All old-format cells of a report: prose figures, then the appendix's."""
     from . import prose as P
     found = find_appendix(text)

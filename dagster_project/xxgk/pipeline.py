@@ -82,7 +82,8 @@ def scan_documents(corpus: str | Path, store: "Store | None" = None) -> pd.DataF
     cache_file = store.root / SCAN_CACHE if store else None
     if cache_file and cache_file.exists():
         old = pd.read_parquet(cache_file)
-        cache = {row[fields.index("path")]: row for row in zip(*(old[c].tolist() for c in [*fields, "mtime_ns"]))}
+        at_path = fields.index("path")
+        cache = {row[at_path]: row for row in zip(*(old[c].tolist() for c in [*fields, "mtime_ns"]))}
     at_size = fields.index("size")
     rows, stamps = [], []
     for p in files:

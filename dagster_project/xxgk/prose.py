@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from . import templates as T
-from .model import NUMBER, NIL, PROSE, Cell
+from .model import NUMBER, NIL, PROSE, Cell, line_source
 from .parse_old import classify, combined_zero, squash, unmapped_note
 
 _HEADING = re.compile(r"(?:^|(?<=[\s。;:!?)）\]】>|]))([一二三四五六七八九十]{1,3})\s*[、.．]\s*")
@@ -88,7 +88,7 @@ def _clean_label(label: str) -> str:
     return s
 
 
-def parse_prose(text: str, source_of=lambda line: f"line {line}") -> list[Cell]:
+def parse_prose(text: str, source_of=line_source) -> list[Cell]:
     text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)
     cells: list[Cell] = []
     for kind, s0, s1 in sections(text):

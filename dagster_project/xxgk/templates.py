@@ -9,6 +9,7 @@ key tokens a label is recognised by after spaces and punctuation are removed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,8 @@ def rows_for(template: str) -> tuple[Key, ...]:
     return tuple(r for r in APPLICATION_ROWS if template in r.templates)
 
 
+@lru_cache(maxsize=None)
 def figure_key(table: str, row: str, col: str = "") -> str:
-    """The flat key of FIGURES.md: applications.<row>.<col> or applications.<row>."""
+    """The flat key of FIGURES.md: applications.<row>.<col> or applications.<row>.
+    Cached: one string per key, shared by the millions of cells of a batch."""
     return f"{table}.{row}.{col}" if col else f"{table}.{row}"
