@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import sys
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -218,11 +219,26 @@ def _frame_in_batches(con, doc_ids: pd.Series) -> tuple[pd.DataFrame, dict]:
     return pd.concat(frames, ignore_index=True), sides
 
 
-def validate(suite: dict, frame: pd.DataFrame, sides: dict) -> dict:
-    """Run one suite on the frame; failing reports with both sides of each identity."""
+def import_gx():
+    """Great Expectations, imported quietly (no analytics). Importing it takes 3–4 s (it
+    loads scipy and altair): a caller about to wait on something else can do it ahead
+    in a thread (import_gx_in_background)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
-    import great_expectations as gx
+    import great_expectations
+    return great_expectations
+
+
+def import_gx_in_background() -> threading.Thread:
+    """import_gx in a daemon thread; a later import waits for it on the module's import lock."""
+    t = threading.Thread(target=import_gx, name="import-gx", daemon=True)
+    t.start()
+    return t
+
+
+def validate(suite: dict, frame: pd.DataFrame, sides: dict) -> dict:
+    """Run one suite on the frame; failing reports with both sides of each identity."""
+    gx = import_gx()
     from great_expectations.core.expectation_suite import ExpectationSuite
 
     ctx = gx.get_context(mode="ephemeral")
