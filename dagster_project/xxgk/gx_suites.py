@@ -22,6 +22,7 @@ import sys
 import threading
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .identities import IDENTITIES, assess, for_template, operands
@@ -59,10 +60,14 @@ _RULE_OF = {i.id: i.rule for i in IDENTITIES}
 
 def residuals(frame: pd.DataFrame, identities: list[str]) -> pd.DataFrame:
     """The wide frame's residuals of these identities in long form (doc, identity, rule, residual),
-    assessable ones only."""
-    long = frame[["doc", *identities]].melt(id_vars="doc", var_name="identity", value_name="residual")
-    long = long[long["residual"].notna()].reset_index(drop=True)
-    return long.assign(rule=long["identity"].map(_RULE_OF))
+    assessable ones only, identity by identity (as a melt would give them). Built from the
+    positions of the assessable values, with identity and rule as categoricals: a melt of
+    the 20,000 × 76 frame of table 三 spent 0.6 s copying the string column of docs."""
+    values = frame[identities].to_numpy(dtype="float64").T          # identity × report
+    which, row = np.nonzero(~np.isnan(values))
+    identity = pd.Categorical.from_codes(which, categories=identities)
+    return pd.DataFrame({"doc": frame["doc"].to_numpy(dtype=object)[row], "identity": identity,
+                         "residual": values[which, row], "rule": identity.map(_RULE_OF)})
 
 
 def write_suites(folder: str | Path) -> list[Path]:
