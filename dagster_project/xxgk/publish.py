@@ -6,8 +6,9 @@ import shutil
 from pathlib import Path
 
 # dbt's views name the working file's catalog ("xxgk"), so in a copy they would
-# point at nothing: the copy keeps tables only (raw and marts).
-VIEW_SCHEMAS = ("staging", "intermediate")
+# point at nothing; dbt_state is the incremental marts' bookkeeping (which reports
+# each has built). The copy keeps the tables analysts read: raw and marts.
+UNPUBLISHED_SCHEMAS = ("staging", "intermediate", "dbt_state")
 
 
 def publish_copy(source: str | Path, target: str | Path) -> list[str]:
@@ -25,7 +26,7 @@ def publish_copy(source: str | Path, target: str | Path) -> list[str]:
         con.execute("checkpoint").fetchall()
     shutil.copyfile(source, tmp)
     with duckdb.connect(str(tmp)) as con:
-        for schema in VIEW_SCHEMAS:
+        for schema in UNPUBLISHED_SCHEMAS:
             con.execute(f'drop schema if exists "{schema}" cascade').fetchall()
         tables = con.execute("""select table_schema || '.' || table_name from information_schema.tables
                                 where table_type = 'BASE TABLE' order by 1""").fetchall()

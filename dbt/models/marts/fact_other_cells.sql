@@ -1,5 +1,6 @@
 {{ config(materialized='incremental', unique_key='doc_id', incremental_strategy='delete+insert',
-          post_hook="{{ delete_stale_reports() }}") }}
+          post_hook=["{{ delete_stale_reports() }}", "{{ create_state_schema() }}",
+                     "{{ record_built_reports() }}"]) }}
 -- depends_on: {{ ref('stg_reports') }}
 -- 其他统计单元格: cells outside sections 三 and 四 (e.g. the old statistics
 -- appendix rows on proactive disclosure, complaints, fees, staffing), kept
