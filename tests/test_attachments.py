@@ -46,3 +46,19 @@ def test_named_attachment_absent_is_recorded_missing(tmp_path):
     con = _load(corpus, tmp_path)
     assert con.execute("select name, status from raw.attachments").fetchall() == [("2017年信息公开统计表.xls", "missing")]
     assert "attachments missing:   1" in summarize(con)
+
+
+def test_an_attachment_saved_under_a_longer_name_is_found_and_a_name_is_not_a_pattern(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    # the seed names 2017年信息公开统计表.xls; the corpus saved it with a prefix
+    (corpus / "000.txt").write_bytes((SEEDS / "000_297ac7d497395631.txt").read_bytes())
+    (corpus / "0427_2017年信息公开统计表.xls").write_bytes(b"not really a workbook")
+    # "_" in a named file is a character, not a wildcard: 统计A表.xls is not 统计_表.xls
+    (corpus / "page.txt").write_text("某局2023年政府信息公开工作年度报告\n附件：统计_表.xls\n", encoding="utf-8")
+    (corpus / "统计A表.xls").write_bytes(b"not really a workbook")
+    con = _load(corpus, tmp_path)
+    rows = con.execute("select doc, name, status, path from raw.attachments order by doc").fetchall()
+    assert [(d, n, s) for d, n, s, _ in rows] == [("000.txt", "2017年信息公开统计表.xls", "found"),
+                                                ("page.txt", "统计_表.xls", "missing")]
+    assert rows[0][3].endswith("0427_2017年信息公开统计表.xls")
