@@ -176,11 +176,14 @@ def identity_frame_cached(con, cache: str | Path) -> tuple[pd.DataFrame, dict]:
     frame_file = cache / f"identity_frame_{source_version(('gx_suites',))}.parquet"
     sides_file = frame_file.with_name(frame_file.stem + "_sides.parquet")
     current = con.execute("select doc_id, parser_version from raw.reports").df()
-    old = pd.read_parquet(frame_file) if frame_file.exists() and sides_file.exists() else None
-    if old is not None:
-        old = old.merge(current, on=["doc_id", "parser_version"])       # reports still current, same parser
+    cached = pd.read_parquet(frame_file) if frame_file.exists() and sides_file.exists() else None
+    old = None if cached is None else cached.merge(current, on=["doc_id", "parser_version"])   # still current
     # membership through a Python set: pandas' isin on Arrow-backed strings was a third of this
     todo = current if old is None else current[_in(current["doc_id"], old["doc_id"], negate=True)]
+    if old is not None and todo.empty and len(old) == len(cached):
+        # the cache holds exactly the current reports (a run with nothing new): nothing to write
+        kept = pd.read_parquet(sides_file)
+        return old.drop(columns=["parser_version"]), {(d, i): (l, r) for d, i, l, r in kept.itertuples(index=False)}
     new, new_sides = _frame_in_batches(con, todo["doc_id"])
     new = new.merge(current, on="doc_id")
     sides = {}
