@@ -8,7 +8,7 @@
   of reports no longer current. A change to models or seeds is a full refresh
   (the Dagster asset passes --full-refresh when their fingerprint changes).
   A model using these declares `-- depends_on: {{ ref('stg_reports') }}` and
-  the post-hooks delete_stale_reports, create_state_schema, record_built_reports.
+  `post_hook=report_hooks()`.
 
   Which reports a mart has built is kept beside it (built_reports), not read
   from its rows: a report that gives a mart no rows (a page that is not a
@@ -24,9 +24,14 @@
     "{{ this.database }}"."dbt_state"."{{ this.identifier }}__reports"
 {%- endmacro %}
 
-{#- Its post-hooks (see the marts' configs), in its transaction: stale rows out,
-    then the reports built recorded: once the mart's build succeeds, every
-    current report has been built, in this run or an earlier one. -#}
+{#- The post-hooks of each such mart (`post_hook=report_hooks()`), run in its
+    transaction: stale rows out, then the reports built recorded (once the
+    mart's build succeeds, every current report has been built, in this run or
+    an earlier one). Strings, so that dbt renders them when the mart runs. -#}
+{% macro report_hooks() -%}
+    {{ return(["{{ delete_stale_reports() }}", "{{ create_state_schema() }}", "{{ record_built_reports() }}"]) }}
+{%- endmacro %}
+
 {% macro record_built_reports() -%}
     create or replace table {{ built_reports() }} as
     select doc_id, parser_version from {{ ref('stg_reports') }}

@@ -1,6 +1,5 @@
 {{ config(materialized='incremental', unique_key='doc_id', incremental_strategy='delete+insert',
-          post_hook=["{{ delete_stale_reports() }}", "{{ create_state_schema() }}",
-                     "{{ record_built_reports() }}"]) }}
+          post_hook=report_hooks()) }}
 -- depends_on: {{ ref('stg_reports') }}
 -- 收到和处理政府信息公开申请情况: one row per cell of section 三.
 -- Grain: report × row × applicant type × method/source. New format (2019/2021):

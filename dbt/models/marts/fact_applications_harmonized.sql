@@ -1,6 +1,5 @@
 {{ config(materialized='incremental', unique_key='doc_id', incremental_strategy='delete+insert',
-          post_hook=["{{ delete_stale_reports() }}", "{{ create_state_schema() }}",
-                     "{{ record_built_reports() }}"]) }}
+          post_hook=report_hooks()) }}
 -- depends_on: {{ ref('stg_reports') }}
 -- 申请办理情况（跨模板统一口径）: section 三 on one grid across the three templates.
 -- Grain: report × level × harmonized_key × applicant_type.

@@ -1,6 +1,5 @@
 {{ config(materialized='incremental', unique_key='doc_id', incremental_strategy='delete+insert',
-          post_hook=["{{ delete_stale_reports() }}", "{{ create_state_schema() }}",
-                     "{{ record_built_reports() }}"]) }}
+          post_hook=report_hooks()) }}
 -- depends_on: {{ ref('stg_reports') }}
 -- 其他统计单元格: cells outside sections 三 and 四 (e.g. the old statistics
 -- appendix rows on proactive disclosure, complaints, fees, staffing), kept

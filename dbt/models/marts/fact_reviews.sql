@@ -1,6 +1,5 @@
 {{ config(materialized='incremental', unique_key='doc_id', incremental_strategy='delete+insert',
-          post_hook=["{{ delete_stale_reports() }}", "{{ create_state_schema() }}",
-                     "{{ record_built_reports() }}"]) }}
+          post_hook=report_hooks()) }}
 -- depends_on: {{ ref('stg_reports') }}
 -- 行政复议、行政诉讼情况: one row per cell of section 四.
 -- New format: proceeding (review 行政复议, litigation_direct 未经复议直接起诉,
