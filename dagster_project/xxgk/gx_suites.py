@@ -180,26 +180,27 @@ def identity_frame_cached(con, cache: str | Path) -> tuple[pd.DataFrame, dict]:
     old = None if cached is None else cached.merge(current, on=["doc_id", "parser_version"])   # still current
     # membership through a Python set: pandas' isin on Arrow-backed strings was a third of this
     todo = current if old is None else current[_in(current["doc_id"], old["doc_id"], negate=True)]
-    if old is not None and todo.empty and len(old) == len(cached):
-        # the cache holds exactly the current reports (a run with nothing new): nothing to write
-        kept = pd.read_parquet(sides_file)
-        return old.drop(columns=["parser_version"]), {(d, i): (l, r) for d, i, l, r in kept.itertuples(index=False)}
-    new, new_sides = _frame_in_batches(con, todo["doc_id"])
-    new = new.merge(current, on="doc_id")
     sides = {}
     if old is not None:
         kept = pd.read_parquet(sides_file)
-        kept = kept[_in(kept["doc"], old["doc"])]
-        sides = {(d, i): (l, r) for d, i, l, r in kept.itertuples(index=False)}
-        frame = pd.concat([old, new], ignore_index=True) if len(new) else old
-    else:
-        frame = new
+        if todo.empty and len(old) == len(cached):
+            # the cache holds exactly the current reports (a run with nothing new): nothing to write
+            return old.drop(columns=["parser_version"]), _sides(kept)
+        sides = _sides(kept[_in(kept["doc"], old["doc"])])
+    new, new_sides = _frame_in_batches(con, todo["doc_id"])
+    new = new.merge(current, on="doc_id")
+    frame = pd.concat([f for f in (old, new) if f is not None and len(f)] or [new], ignore_index=True)
     sides.update(new_sides)
     frame = frame.sort_values("doc_id", kind="stable").reset_index(drop=True)
     write_parquet(frame, cache, frame_file.name)
     write_parquet(pd.DataFrame([(d, i, l, r) for (d, i), (l, r) in sides.items()],
                                columns=["doc", "identity", "lhs", "rhs"]), cache, sides_file.name)
     return frame.drop(columns=["parser_version"]), sides
+
+
+def _sides(rows: pd.DataFrame) -> dict:
+    """The sides file's rows (doc, identity, lhs, rhs) as (doc, identity) -> (lhs, rhs)."""
+    return {(d, i): (l, r) for d, i, l, r in rows.itertuples(index=False)}
 
 
 def _in(values: pd.Series, among: pd.Series, negate: bool = False) -> list[bool]:

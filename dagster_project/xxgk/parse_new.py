@@ -318,11 +318,10 @@ def parse_applications(text: str, source_of=line_source) -> TableParse:
     for row in parsed:
         for col, rc in zip(columns, row.cells):
             if col is None:
-                out.cells.append(Cell("applications", row.key, SUBTOTAL, rc.value, rc.kind, rc.text, source_of(rc.line),
-                                      row.method, False, "小计 column (subtotal of 法人或其他组织), outside the template"))
+                out.cells.append(_cell("applications", row.key, SUBTOTAL, rc, source_of, row.method, False,
+                                       "小计 column (subtotal of 法人或其他组织), outside the template"))
             else:
-                out.cells.append(Cell("applications", row.key, col, rc.value, rc.kind, rc.text, source_of(rc.line),
-                                      row.method, True, row.note))
+                out.cells.append(_cell("applications", row.key, col, rc, source_of, row.method, True, row.note))
     if template:
         out.template = template
     elif keys & {"other_overdue_correction", "other_overdue_fee"}:
@@ -436,11 +435,14 @@ def parse_reviews(text: str, start: int = 0, source_of=line_source) -> TablePars
     i = 0
     for g in T.REVIEW_GROUPS:
         for col in T.REVIEW_COLUMNS:
-            rc = picked[i]
-            out.cells.append(Cell("reviews", g.key, col.key, rc.value, rc.kind, rc.text, source_of(rc.line), method,
-                                  True, note))
+            out.cells.append(_cell("reviews", g.key, col.key, picked[i], source_of, method, True, note))
             i += 1
     return out
+
+
+def _cell(table: str, row: str, col: str, rc: RawCell, source_of, method: str, mapped: bool, note: str) -> Cell:
+    """A raw cell as a Cell, built in one call (every field known)."""
+    return Cell(table, row, col, rc.value, rc.kind, rc.text, source_of(rc.line), method, mapped, note)
 
 
 def parse(text: str, source_of=line_source) -> TableParse:

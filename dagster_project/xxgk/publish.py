@@ -5,10 +5,10 @@ import os
 import shutil
 from pathlib import Path
 
-# dbt's views name the working file's catalog ("xxgk"), so in a copy they would
-# point at nothing; dbt_state is the incremental marts' bookkeeping (which reports
-# each has built). The copy keeps the tables analysts read: raw and marts.
-UNPUBLISHED_SCHEMAS = ("staging", "intermediate", "dbt_state")
+# The copy keeps the tables analysts read. Every other schema goes: dbt's views name
+# the working file's catalog ("xxgk"), so in a copy they would point at nothing, and
+# dbt_state is the incremental marts' bookkeeping.
+PUBLISHED_SCHEMAS = ("raw", "marts")
 
 
 def publish_copy(source: str | Path, target: str | Path) -> list[str]:
@@ -16,7 +16,7 @@ def publish_copy(source: str | Path, target: str | Path) -> list[str]:
 
     The caller holds the warehouse's writer pool, so after a checkpoint the
     file is consistent and a byte copy is the fastest copy there is. It is
-    made under a temporary name, stripped of the views, then renamed over the
+    made under a temporary name, stripped of all but PUBLISHED_SCHEMAS, then renamed over the
     target: an analyst who has the old copy open keeps reading it undisturbed."""
     import duckdb
     source, target = Path(source), Path(target)
@@ -26,8 +26,11 @@ def publish_copy(source: str | Path, target: str | Path) -> list[str]:
         con.execute("checkpoint").fetchall()
     shutil.copyfile(source, tmp)
     with duckdb.connect(str(tmp)) as con:
-        for schema in UNPUBLISHED_SCHEMAS:
-            con.execute(f'drop schema if exists "{schema}" cascade').fetchall()
+        others = con.execute("""select schema_name from information_schema.schemata
+                                where catalog_name = current_database() and schema_name <> 'main'
+                                  and schema_name not in (select unnest(?))""", [list(PUBLISHED_SCHEMAS)]).fetchall()
+        for (schema,) in others:
+            con.execute(f'drop schema "{schema}" cascade').fetchall()
         tables = con.execute("""select table_schema || '.' || table_name from information_schema.tables
                                 where table_type = 'BASE TABLE' order by 1""").fetchall()
         con.execute("checkpoint").fetchall()

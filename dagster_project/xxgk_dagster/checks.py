@@ -12,8 +12,6 @@ from .resources import PROJECT_ROOT, XxgkSettings
 
 EXPECTATIONS = PROJECT_ROOT / "expectations"
 CELLS = dg.AssetKey(["raw", "cells"])
-
-
 CHECKS = dg.AssetKey(["raw", "checks"])
 
 

@@ -21,7 +21,8 @@
     stg_reports at its last successful build, its rows or not. Kept in the
     schema dbt_state, which the analytics copy leaves out. -#}
 {% macro built_reports() -%}
-    "{{ this.database }}"."dbt_state"."{{ this.identifier }}__reports"
+    {{ return(api.Relation.create(database=this.database, schema='dbt_state',
+                                  identifier=this.identifier ~ '__reports')) }}
 {%- endmacro %}
 
 {#- The post-hooks of each such mart (`post_hook=report_hooks()`), run in its
@@ -38,7 +39,8 @@
 {%- endmacro %}
 
 {% macro create_state_schema() -%}
-    create schema if not exists "{{ this.database }}"."dbt_state"
+    {%- set built = built_reports() -%}
+    create schema if not exists "{{ built.database }}"."{{ built.schema }}"
 {%- endmacro %}
 
 {#- The reports are looked up first and, when few, written into the query as a
@@ -47,7 +49,8 @@
 {% macro only_changed_reports(column='doc_id', max_listed=1000) -%}
 {%- if is_incremental() %}
 {#- a warehouse built before built_reports existed: the reports with rows -#}
-{%- set built = built_reports() if adapter.get_relation(this.database, 'dbt_state', this.identifier ~ '__reports')
+{%- set built = built_reports() -%}
+{%- set built = built if adapter.get_relation(built.database, built.schema, built.identifier)
                 else '(select distinct doc_id, parser_version from ' ~ this ~ ')' -%}
 {%- set changed_sql -%}
           select r.doc_id
