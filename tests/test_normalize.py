@@ -1,6 +1,8 @@
 from pathlib import Path
 
-from xxgk.normalize import drop_repeated_body, normalize
+import unicodedata
+
+from xxgk.normalize import drop_repeated_body, looks_traditional, nfkc, normalize
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -19,6 +21,19 @@ def test_full_width_digits_and_punctuation_fold():
     n = normalize("（一）予以公开　１２３件，占４．６％")
     assert n.text == "(一)予以公开 123件,占4.6%"
     assert not n.simplified
+
+
+def test_fast_nfkc_is_nfkc():
+    # full-width only, and the characters the fast path leaves to the full normalization:
+    # an ellipsis, a circled digit, a combining accent after a full-width letter, half-width kana
+    texts = ["（一）予以公开　１２３件，占４．６％", "共计…件", "①收到申请", "Ａ\u0301Ｂ", "ｶﾞ", "ﬁ ㎏ ⅷ", "", "无"]
+    for text in texts + [(SEEDS / f.name).read_text(encoding="utf-8") for f in SEEDS.glob("*.txt")]:
+        assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+def test_traditional_characters_are_detected():
+    assert looks_traditional("政府信息公開") and looks_traditional("報告")
+    assert not looks_traditional("政府信息公开工作年度报告 (一) 12件")
 
 
 def test_body_scraped_twice_is_kept_once():
