@@ -110,29 +110,27 @@ def _span(el, attr: str) -> int:
 def table_grid(table) -> list[list[str]]:
     """The table's cells as a grid; a merged cell's text fills every slot it covers."""
     rows = [tr for tr in table.iter("tr") if _own_table(tr) is table]
-    grid: list[list[str | None]] = []
+    grid: list[list[str | None]] = [[] for _ in rows]
     n_cells = 0
     for r, tr in enumerate(rows):
-        while len(grid) <= r:
-            grid.append([])
+        row = grid[r]
         c = 0
         for td in tr:
-            if not isinstance(td.tag, str) or td.tag not in ("td", "th"):
+            if td.tag not in ("td", "th"):
                 continue
-            while c < len(grid[r]) and grid[r][c] is not None:
-                c += 1
+            while c < len(row) and row[c] is not None:
+                c += 1                           # slots taken by a cell spanning down from above
             text = _cell_text(td)
-            rs, cs = _span(td, "rowspan"), _span(td, "colspan")
-            rs = min(rs, len(rows) - r)
-            for i in range(r, r + rs):
-                while len(grid) <= i:
-                    grid.append([])
-                row = grid[i]
-                while len(row) < c + cs:
-                    row.append(None)
-                for j in range(c, c + cs):
-                    if row[j] is None:
-                        row[j] = text
+            rs, cs = min(_span(td, "rowspan"), len(rows) - r), _span(td, "colspan")
+            if rs == cs == 1 and c == len(row):
+                row.append(text)                 # the common cell: one slot, at the row's end
+            else:
+                for below in grid[r:r + rs]:
+                    if len(below) < c + cs:
+                        below.extend([None] * (c + cs - len(below)))
+                    for j in range(c, c + cs):
+                        if below[j] is None:
+                            below[j] = text
             c += cs
             n_cells += rs * cs
             if n_cells > MAX_HTML_TABLE_CELLS:
@@ -153,16 +151,19 @@ def markdown_row(cells: list[str]) -> str:
 
 def html_to_text(html: str) -> tuple[str, dict[int, str]]:
     """Readable text of a page, tables as markdown rows; origin: line -> "table N row R"."""
-    import lxml.html
     from lxml import etree
 
     if not html.strip():
         raise RenderError("empty HTML page")
     html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)   # lxml refuses str input with an encoding declaration
     try:
-        root = lxml.html.document_fromstring(html)
+        # lxml.etree's own elements: lxml.html's look up a Python class for every element
+        # touched, a third of the rendering time of a page with a large table
+        root = etree.fromstring(html, etree.HTMLParser())
     except (etree.ParserError, ValueError) as e:
         raise RenderError(f"HTML could not be parsed: {e}") from e
+    if root is None:
+        raise RenderError("HTML could not be parsed: Document is empty")
     lines: list[str] = []
     origin: dict[int, str] = {}
     cur: list[str] = []
