@@ -91,6 +91,16 @@ def record_flags(cells: list[Cell]) -> list[bool]:
     return flags
 
 
+def cell_ids(doc_id: str, n: int) -> list[str]:
+    """The ids of a report's n cells: "<the first 16 hex digits of doc_id>:<position>".
+    Short because the warehouse stores and compares millions of them: with the whole
+    hash, cell_id was 1.6 s of fact_applications' 4 s build at 20,000 reports. 64 bits
+    of the hash: two of a million reports share them with a chance of about 3 in 10^8,
+    and the marts' unique tests on cell_id would then fail, not pass silently."""
+    prefix = doc_id[:16]
+    return [f"{prefix}:{i}" for i in range(1, n + 1)]
+
+
 _LINE_SOURCES = tuple(f"line {i}" for i in range(4096))
 
 

@@ -29,7 +29,7 @@ import pandas as pd
 from . import identities
 from .extract import PARSER_VERSION, document_text, match_attachments, parse_normalized
 from .ingest import RawDocument, describe, list_files
-from .model import EMPTY, Report, record_flags
+from .model import EMPTY, Report, cell_ids, record_flags
 from .normalize import Normalized, normalize
 
 NORMALIZER_VERSION = "1"
@@ -204,7 +204,7 @@ def report_tables(reports: Iterable[Report]) -> dict[str, "pa.Table"]:
     reps, checks, atts = [], [], []
     cells: list = []
     cell_docs: list[str] = []
-    positions: list[int] = []
+    ids: list[str] = []
     flags: list[bool] = []
     for r in reports:
         doc_id, n = r.sha256, len(r.cells)
@@ -214,12 +214,12 @@ def report_tables(reports: Iterable[Report]) -> dict[str, "pa.Table"]:
                      r.county, r.region_code, r.is_report, n, n_figures, "; ".join(r.notes), PARSER_VERSION))
         cells.extend(r.cells)
         cell_docs.extend([doc_id] * n)
-        positions.extend(range(1, n + 1))
+        ids.extend(cell_ids(doc_id, n))
         flags.extend(rec)
         checks.extend((doc_id, *_CHECK_FIELDS(row)) for row in identities.evaluate(r) + _text_vs_table(r))
         atts.extend((doc_id, r.doc, a.get("name"), a.get("status"), a.get("path")) for a in r.attachments)
     cell_columns = {
-        "cell_id": [f"{d}:{i}" for d, i in zip(cell_docs, positions)],
+        "cell_id": ids,
         "doc_id": cell_docs,
         **{name: list(map(operator.attrgetter(attr), cells)) for name, attr in _CELL_ATTRS},
         "is_record_cell": flags,
@@ -250,7 +250,7 @@ def report_frames(reports: Iterable[Report]) -> dict[str, pd.DataFrame]:
 
 REPORT_COLUMNS = ["doc_id", "doc", "report_year", "agency", "template", "publish_date", "scope", "province",
                   "city", "county", "region_code", "is_report", "n_cells", "n_figures", "notes", "parser_version"]
-# cell_id: <doc_id>:<position among the report's cells>; is_record_cell: model.record_flags.
+# cell_id: model.cell_ids; is_record_cell: model.record_flags.
 CELL_COLUMNS = ["cell_id", "doc_id", "table_name", "row_key", "col_key", "figure_key", "value", "status", "raw",
                 "source", "method", "mapped", "is_record_cell", "note"]
 CHECK_COLUMNS = ["doc_id", "doc", "identity", "rule", "description", "severity", "lhs", "rhs", "status", "missing"]

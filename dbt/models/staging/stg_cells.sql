@@ -4,7 +4,8 @@
 -- method_rank orders the sources of the same figure: table (1) >
 -- reconstructed (2) > prose (3). The parser marks the cell of record of each
 -- key (is_record_cell, by xxgk.model.record_flags) and numbers the cells of a
--- report (cell_id = doc_id:position), so no window over all cells is needed.
+-- report (cell_id = the first 16 hex digits of doc_id:position), so no window
+-- over all cells is needed.
 -- is_figure_of_record: the record cell when it is stated (number or nil).
 with cells as (
     select * from {{ source('raw', 'cells') }}
