@@ -37,9 +37,10 @@ pairs as (
         partition by cur.doc_id order by prev.n_figures desc, prev.doc) = 1
 ),
 
+-- from stg_cells: the labels of int_cells_labelled are not needed here
 cells as (
     select doc_id, row_key, column_key, value, value_status
-    from {{ ref('int_cells_labelled') }}
+    from {{ ref('stg_cells') }}
     where is_record_cell
       and table_name = 'applications'
       and row_key in ('carried_forward', 'carried_over')
