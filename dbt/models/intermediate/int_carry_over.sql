@@ -20,6 +20,16 @@ with reports as (
       and a.agency_id is not null
 ),
 
+-- the report of each agency and year that the next year is compared with:
+-- chosen once per year, not once per pair (an agency with many reports in
+-- two years made millions of pairs to rank)
+compared_reports as (
+    select * from reports
+    where report_year >= 2019
+    qualify row_number() over (
+        partition by agency_id, report_year order by n_figures desc, doc) = 1
+),
+
 pairs as (
     select
         cur.doc_id,
@@ -29,12 +39,9 @@ pairs as (
         prev.doc_id         as compared_doc_id,
         prev.doc            as compared_doc
     from reports cur
-    join reports prev
+    join compared_reports prev
       on prev.agency_id = cur.agency_id
      and prev.report_year = cur.report_year - 1
-    where prev.report_year >= 2019
-    qualify row_number() over (
-        partition by cur.doc_id order by prev.n_figures desc, prev.doc) = 1
 ),
 
 -- from stg_cells: the labels of int_cells_labelled are not needed here
