@@ -20,7 +20,7 @@ from xxgk import pipeline as P
 CHAIN = {2019: ([0, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 1]),
          2020: ([2, 0, 0, 0, 0, 1], [3, 1, 0, 0, 0, 0]),
          2021: ([3, 1, 0, 0, 0, 0], [4, 0, 0, 0, 0, 0])}
-MARTS = ("fact_applications", "fact_reviews", "fact_other_cells", "fact_applications_harmonized")
+MARTS = ("fact_applications", "fact_reviews", "fact_other_cells", "fact_applications_harmonized", "fact_checks")
 
 
 def write(corpus: Path, year: int) -> None:
@@ -93,10 +93,15 @@ def test_added_removed_and_returning_documents_match_a_full_build(base):
     # the rows this invocation wrote, which its tests read (macros/tests_of_written_rows.sql), are the new report's
     invocation = json.loads((target / "run_results.json").read_text())["metadata"]["invocation_id"]
     with duckdb.connect(str(store.database), read_only=True) as con:
-        written = {t: con.execute(f"select distinct doc from marts.{t} where invocation_id = ?",
+        # fact_checks: the new report's own checks; its cross-year checks (X1) are all written again
+        written = {t: con.execute(f"select distinct doc from marts.{t} where invocation_id = ?"
+                                  + (" and origin = 'python'" if t == "fact_checks" else ""),
                                   [invocation]).fetchall() for t in MARTS}
-    assert written["fact_applications"] == [("2021.txt",)]
+        cross_year = con.execute("select doc, invocation_id = ? from marts.fact_checks where origin = 'dbt_cross_year'",
+                                 [invocation]).fetchall()
+    assert written["fact_applications"] == written["fact_checks"] == [("2021.txt",)]
     assert all(set(docs) <= {("2021.txt",)} for docs in written.values()), written
+    assert {doc for doc, _ in cross_year} == {"2020.txt", "2021.txt"} and all(new for _, new in cross_year)
 
     # the same corpus built from scratch gives the same rows everywhere
     fresh = P.Store(base / "fresh")
@@ -111,6 +116,10 @@ def test_added_removed_and_returning_documents_match_a_full_build(base):
     without = snapshot(store)
     assert without["years"] == [2020, 2021]
     assert all("2019.txt" not in repr(r) for r in without["fact_applications"])
+    # and so does the cross-year check of 2020 against it, although 2020's own rows stay
+    with duckdb.connect(str(store.database), read_only=True) as con:
+        assert con.execute("select distinct origin from marts.fact_checks where doc = '2020.txt'").fetchall() \
+            == [("python",)]
 
     # and comes back: nothing is parsed again, and every row is back
     shutil.move(kept, gone)
