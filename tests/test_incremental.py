@@ -155,6 +155,13 @@ def test_a_report_without_rows_in_a_mart_is_not_built_again(tmp_path):
         for mart in MARTS:   # each mart's record of the reports it built: all of them, rows or not
             built = con.execute(f'select doc_id from dbt_state."{mart}__reports" order by 1').fetchall()
             assert [b[0] for b in built] == sorted(reports.values()), mart
+        # the identity frame's cache has a row for the notice too, so looking again rewrites nothing
+        cache = store.root / "checks_cache"
+        frame, _ = gx_suites.identity_frame_cached(con, cache)
+        assert len(frame) == len(reports)
+        stamps = {f: f.stat().st_mtime_ns for f in cache.glob("*.parquet")}
+        gx_suites.identity_frame_cached(con, cache)
+    assert {f: f.stat().st_mtime_ns for f in stamps} == stamps
     run(corpus, store, target)
     assert all(changed_reports(target, m) == "and false" for m in MARTS)
     write(corpus, 2020)

@@ -188,7 +188,9 @@ def identity_frame_cached(con, cache: str | Path) -> tuple[pd.DataFrame, dict]:
             return old.drop(columns=["parser_version"]), _sides(kept)
         sides = _sides(kept[_in(kept["doc"], old["doc"])])
     new, new_sides = _frame_in_batches(con, todo["doc_id"])
-    new = new.merge(current, on="doc_id")
+    # every report gets a row, its residuals missing where it has no cells (a page that is not
+    # a report): one without a row would look new in every run, and the cache be rewritten
+    new = todo.merge(new, on="doc_id", how="left")
     frame = pd.concat([f for f in (old, new) if f is not None and len(f)] or [new], ignore_index=True)
     sides.update(new_sides)
     frame = frame.sort_values("doc_id", kind="stable").reset_index(drop=True)
