@@ -1,4 +1,5 @@
-"""The benchmark's process-tree sampler: what it reports is what the tree holds."""
+"""The benchmark: its process-tree sampler reports what the tree holds, and it judges
+issue 6's targets from a run."""
 import time
 
 from xxgk.bench import Sampler
@@ -21,3 +22,27 @@ def test_sampler_counts_memory_the_tree_held_before_it_started():
     # sampler's own is left out, and this process slept
     assert s.cpu(s.samples[1][0], t1) < 0.2
     del held
+
+
+def _report(n, wall, cpu_normalize, cpu_parse, ten_new_seconds):
+    """A benchmark result as bench() writes it, the parts targets() reads: normalize and parse
+    take 4 s and 8 s of wall time."""
+    return {"reports": n, "files": n, "until": "publish",
+            "full_run": {"wall_seconds": wall, "peak_rss_mb": 1500,
+                         "stages": {"normalize": {"seconds": 4.0, "cpu_seconds": cpu_normalize},
+                                    "parse": {"seconds": 8.0, "cpu_seconds": cpu_parse}}},
+            "ten_new": {"wall_seconds": ten_new_seconds, "parsed": 10, "normalized": 10},
+            "nothing_new": {"wall_seconds": 12.0, "parsed": 0, "normalized": 0}}
+
+
+def test_targets_are_judged_from_the_run():
+    from xxgk.bench import targets
+    met = {t["target"]: t["met"] for t in targets(_report(20_000, 55.0, 6.0, 14.0, 16.0))}
+    assert all(met.values()), met       # 20,000 reports in 20 CPU-s over 12 s: 1,000 per CPU-second, 1.7 cores
+    slow = {t["target"]: t["met"] for t in targets(_report(20_000, 61.0, 11.0, 32.0, 21.0))}
+    assert [k for k, v in slow.items() if not v] == [
+        "end to end <= 60 s", ">= 1,000 reports per CPU-second (normalize + parse), both cores",
+        "10 new reports: only they parsed, <= 20 s"]
+    # the time targets are set for 20,000 reports: at another size they are not judged
+    other = {t["target"]: t["met"] for t in targets(_report(100_000, 250.0, 50.0, 160.0, 35.0))}
+    assert other["end to end <= 60 s"] is None and other["10 new reports: only they parsed, <= 20 s"] is None

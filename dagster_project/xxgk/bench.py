@@ -324,6 +324,7 @@ def bench(n: int, out: Path, executor: str = "in_process", shards: int | None = 
     report["largest_child_maxrss_mb"] = round(ru.ru_maxrss / 1024)
     report["load_after"] = os.getloadavg()
     report["machine"]["calibration_after_seconds"] = calibrate()
+    report["targets"] = targets(report)
     if not keep:
         shutil.rmtree(work, ignore_errors=True)
     return report
@@ -364,6 +365,43 @@ def calibrate() -> float:
     return round(best, 3)
 
 
+TARGET_REPORTS = 20_000     # issue 6 sets its targets for a corpus of this size
+
+
+def targets(r: dict) -> list[dict]:
+    """Issue 6's targets against this run: (target, measured, met). Met is None where the run
+    did not measure it (no incremental runs) or where its size is not the targets' one."""
+    full, files = r["full_run"], r["files"]
+    st = full["stages"]
+    sized = r["reports"] == TARGET_REPORTS and r["until"] == "publish"
+    out = [{"target": "end to end <= 60 s", "measured": f"{full['wall_seconds']} s",
+            "met": full["wall_seconds"] <= 60 if sized else None}]
+    if "normalize" in st and "parse" in st:
+        cpu = (st["normalize"]["cpu_seconds"] or 0) + (st["parse"]["cpu_seconds"] or 0)
+        wall = st["normalize"]["seconds"] + st["parse"]["seconds"]
+        per_cpu = files / cpu if cpu else None
+        out.append({"target": ">= 1,000 reports per CPU-second (normalize + parse), both cores",
+                    "measured": f"{per_cpu:.0f} reports per CPU-second, {cpu / wall:.1f} cores busy" if per_cpu else "-",
+                    "met": bool(per_cpu and per_cpu >= 1000 and cpu / wall >= 1.5)})
+    out.append({"target": "peak memory <= 2 GB", "measured": f"{full['peak_rss_mb']} MB (PSS, process tree)",
+                "met": full["peak_rss_mb"] is not None and full["peak_rss_mb"] <= 2048})
+    if "ten_new" in r:
+        x = r["ten_new"]
+        out.append({"target": "10 new reports: only they parsed, <= 20 s",
+                    "measured": f"{x['wall_seconds']} s, parsed {x['parsed']}",
+                    "met": (x["wall_seconds"] <= 20 and x["parsed"] == 10) if sized else None})
+    if "nothing_new" in r:
+        x = r["nothing_new"]
+        out.append({"target": "nothing new: nothing parsed", "measured": f"normalized {x['normalized']}, parsed {x['parsed']}",
+                    "met": x["normalized"] == 0 and x["parsed"] == 0})
+    if "parser_version_changed" in r:
+        x = r["parser_version_changed"]
+        out.append({"target": "a new parser version parses again, normalizes nothing",
+                    "measured": f"parsed {x['parsed']}, normalized {x['normalized']}",
+                    "met": x["parsed"] > 0 and x["normalized"] == 0})
+    return out
+
+
 def table(r: dict) -> str:
     full = r["full_run"]
     lines = [f"{r['reports']} synthetic reports ({r['files']} files), {r['machine']['cores']} cores, "
@@ -400,6 +438,10 @@ def table(r: dict) -> str:
         lines.append(f"parser version changed: parsed {x['parsed']} again, normalized {x['normalized']}, {x['seconds']} s "
                      f"(pipeline functions, 2 processes)")
     lines.append(f"largest single child process (getrusage): {r['largest_child_maxrss_mb']} MB")
+    lines.append(f"targets (issue 6, for {TARGET_REPORTS:,} reports):")
+    for t in r.get("targets", []):
+        verdict = {True: "met", False: "MISSED", None: "-"}[t["met"]]
+        lines.append(f"  {verdict:<7} {t['target']}: {t['measured']}")
     for e in full["errors"]:
         lines.append(f"ERROR {e}")
     return "\n".join(lines)
