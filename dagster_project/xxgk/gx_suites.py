@@ -175,7 +175,7 @@ def identity_frame_cached(con, cache: str | Path) -> tuple[pd.DataFrame, dict]:
     a few rows. The cache file is named after this module's code and the
     identities (through the parser version), so a change to either starts over."""
     from .extract import source_version
-    from .pipeline import write_parquet
+    from .pipeline import in_set, write_parquet
     cache = Path(cache)
     cache.mkdir(parents=True, exist_ok=True)
     frame_file = cache / f"identity_frame_{source_version(('gx_suites',))}.parquet"
@@ -183,15 +183,14 @@ def identity_frame_cached(con, cache: str | Path) -> tuple[pd.DataFrame, dict]:
     current = con.execute("select doc_id, parser_version from raw.reports").df()
     cached = pd.read_parquet(frame_file) if frame_file.exists() and sides_file.exists() else None
     old = None if cached is None else cached.merge(current, on=["doc_id", "parser_version"])   # still current
-    # membership through a Python set: pandas' isin on Arrow-backed strings was a third of this
-    todo = current if old is None else current[_in(current["doc_id"], old["doc_id"], negate=True)]
+    todo = current if old is None else current[in_set(current["doc_id"], set(old["doc_id"]), negate=True)]
     sides = {}
     if old is not None:
         kept = pd.read_parquet(sides_file)
         if todo.empty and len(old) == len(cached):
             # the cache holds exactly the current reports (a run with nothing new): nothing to write
             return old.drop(columns=["parser_version"]), _sides(kept)
-        sides = _sides(kept[_in(kept["doc"], old["doc"])])
+        sides = _sides(kept[in_set(kept["doc"], set(old["doc"]))])
     new, new_sides = _frame_in_batches(con, todo["doc_id"])
     # every report gets a row, its residuals missing where it has no cells (a page that is not
     # a report): one without a row would look new in every run, and the cache be rewritten
@@ -208,11 +207,6 @@ def identity_frame_cached(con, cache: str | Path) -> tuple[pd.DataFrame, dict]:
 def _sides(rows: pd.DataFrame) -> dict:
     """The sides file's rows (doc, identity, lhs, rhs) as (doc, identity) -> (lhs, rhs)."""
     return {(d, i): (l, r) for d, i, l, r in rows.itertuples(index=False)}
-
-
-def _in(values: pd.Series, among: pd.Series, negate: bool = False) -> list[bool]:
-    members = set(among)
-    return [(v in members) != negate for v in values]
 
 
 FRAME_BATCH = 10_000

@@ -112,6 +112,12 @@ def shard_of(key: str, shards: int) -> int:
     return int(h[:8], 16) % shards
 
 
+def in_set(values: Iterable, members: set, negate: bool = False) -> list[bool]:
+    """Whether each value is (negate: is not) in members, as a mask. Through a Python set:
+    pandas' isin on Arrow-backed strings took 1.2 s for 100,000 document ids."""
+    return [(v in members) != negate for v in values]
+
+
 # ---- batches in worker processes -------------------------------------------
 
 def _batches(rows: list, size: int) -> list[list]:
@@ -187,8 +193,7 @@ def normalize_new(docs: pd.DataFrame, store: Store, workers: int = 2, batch_size
     if shard is not None:
         docs = docs[[shard_of(d, shard[1]) == shard[0] for d in docs["doc_id"]]]
     done = store.done_ids("normalized")
-    # membership through the Python set: pandas' isin on Arrow-backed strings took 1.2 s at 100,000
-    is_done = pd.Series([d in done for d in docs["doc_id"]], index=docs.index, dtype=bool)
+    is_done = pd.Series(in_set(docs["doc_id"], done), index=docs.index, dtype=bool)
     todo = docs[(docs["status"] == "ok") & ~is_done].drop_duplicates("doc_id")
     batches = [(b, str(store.parts("normalized"))) for b in _batches(todo.to_dict("records"), batch_size)]
     t = time.perf_counter()
