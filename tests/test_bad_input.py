@@ -67,14 +67,24 @@ def test_pipeline_records_every_file_and_goes_on(corpus, tmp_path):
     assert "not_a_report.txt: not an annual report" in text
 
 
-def test_parser_version_follows_the_parsing_code(tmp_path):
-    """A change to a parsing module changes the version, so stored parts are parsed again."""
+def test_versions_follow_the_code(tmp_path):
+    """A change to a parsing module changes the parser version, so stored parts are parsed
+    again; a change to the normalizing code changes both versions (the parse reads its text)."""
     import shutil
 
     from xxgk import extract
     pkg = tmp_path / "xxgk"
     shutil.copytree(Path(extract.__file__).parent, pkg, ignore=shutil.ignore_patterns("__pycache__"))
-    assert extract.source_version(extract.PARSING_MODULES, pkg) == extract.PARSER_VERSION
+    both = extract.NORMALIZING_MODULES + extract.PARSING_MODULES
+
+    def versions():
+        return extract.source_version(extract.NORMALIZING_MODULES, pkg), extract.source_version(both, pkg)
+
+    assert versions() == (extract.NORMALIZER_VERSION, extract.PARSER_VERSION)
     with open(pkg / "glued.py", "a", encoding="utf-8") as f:
         f.write("\n# a change\n")
-    assert extract.source_version(extract.PARSING_MODULES, pkg) != extract.PARSER_VERSION
+    normalizer, parser = versions()
+    assert normalizer == extract.NORMALIZER_VERSION and parser != extract.PARSER_VERSION
+    with open(pkg / "normalize.py", "a", encoding="utf-8") as f:
+        f.write("\n# a change\n")
+    assert versions()[0] != normalizer and versions()[1] != parser

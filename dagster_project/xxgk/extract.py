@@ -17,7 +17,9 @@ from .ingest import HTML, PDF, SPREADSHEET, TEXT, RawDocument, decode, describe,
 from .model import TABLE, Report, line_source
 from .normalize import Normalized, normalize
 
-# Modules whose code decides what a normalized document parses into.
+# Modules whose code decides a document's normalized text (decoding, rendering, normalization),
+# and those that decide what a normalized text parses into.
+NORMALIZING_MODULES = ("ingest", "render", "normalize")
 PARSING_MODULES = ("extract", "parse_new", "parse_old", "prose", "cells", "glued", "metadata", "regions",
                    "templates", "identities", "consistency", "model")
 
@@ -30,8 +32,10 @@ def source_version(modules: tuple[str, ...], folder: Path = Path(__file__).paren
     return h.hexdigest()[:12]
 
 
-# Stored parts of another version are parsed again: a parser change never leaves stale figures.
-PARSER_VERSION = source_version(PARSING_MODULES)
+# Stored parts of another version are made again: a code change never leaves stale text or figures.
+# A parse reads normalized text, so a change to the normalizing code parses again too.
+NORMALIZER_VERSION = source_version(NORMALIZING_MODULES)
+PARSER_VERSION = source_version(NORMALIZING_MODULES + PARSING_MODULES)
 
 _REPORT_WORDS = re.compile(r"政府信息公开|政务公开|信息公开")
 _MARKUP = re.compile(r"</(?:p|td|tr|table|div|span)>", re.I)

@@ -27,12 +27,11 @@ from typing import Callable, Iterable
 import pandas as pd
 
 from . import identities
-from .extract import PARSER_VERSION, document_text, match_attachments, parse_normalized
+from .extract import NORMALIZER_VERSION, PARSER_VERSION, document_text, match_attachments, parse_normalized
 from .ingest import RawDocument, describe, list_files
 from .model import EMPTY, Report, cell_ids, record_flags
 from .normalize import Normalized, normalize
 
-NORMALIZER_VERSION = "1"
 BATCH_SIZE = 500
 Progress = Callable[[str], None]
 
