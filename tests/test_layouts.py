@@ -32,6 +32,20 @@ def test_labelled_real_reports_exact(doc):
     assert _new_format(report.figures()) == _new_format(label["figures"])
 
 
+def test_table_copied_from_a_browser_keeps_its_empty_cells():
+    """The Shanghai 2019 page as a browser copies it (innerText): a tab between cells, an
+    empty cell as two tabs in a row, a merged cell written once. Spaces instead of the
+    tabs would shift every value after an empty cell."""
+    copied = Path(__file__).resolve().parent / "data" / "browser_copy" / "01_shanghai_bgt_2019_innertext.txt"
+    assert "\t\t" in copied.read_text(encoding="utf-8")
+    _, report = extract_document(copied)
+    label = LABELS["01_shanghai_bgt_2019.html"]
+    assert (report.report_year, report.template) == (label["report_year"], label["template"])
+    assert report.figures() == label["figures"]
+    total = next(c for c in report.cells if c.key == "applications.granted.total")
+    assert total.status == "empty" and total.source.startswith("line ")
+
+
 def test_html_blank_total_column_is_empty_not_zero():
     _, report = extract_document(REAL / "01_shanghai_bgt_2019.html")
     granted_total = [c for c in report.cells if c.key == "applications.granted.total"]

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import unicodedata
 
-from xxgk.normalize import drop_repeated_body, looks_traditional, nfkc, normalize
+from xxgk.normalize import drop_repeated_body, looks_traditional, nfkc, normalize, tab_rows_as_markdown
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -29,6 +29,16 @@ def test_fast_nfkc_is_nfkc():
     texts = ["（一）予以公开　１２３件，占４．６％", "共计…件", "①收到申请", "Ａ\u0301Ｂ", "ｶﾞ", "ﬁ ㎏ ⅷ", "", "无"]
     for text in texts + [(SEEDS / f.name).read_text(encoding="utf-8") for f in SEEDS.glob("*.txt")]:
         assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+def test_tab_separated_rows_become_markdown_rows():
+    text = "三、本年度办理结果\t(一)予以公开\t258\t12\t\t\t1\t1\t\n\t\t一、总体情况\n联系电话\t12345\n(六)其他处理\t\t"
+    assert tab_rows_as_markdown(text).split("\n") == [
+        "| 三、本年度办理结果 | (一)予以公开 | 258 | 12 |  |  | 1 | 1 |  |",  # empty cells kept
+        "\t\t一、总体情况",                                            # indentation, not cells
+        "联系电话\t12345",                                               # one tab: left to the spaces
+        "| (六)其他处理 |  |  |"]
+    assert normalize(text).text.split("\n")[1:3] == ["一、总体情况", "联系电话 12345"]
 
 
 def test_traditional_characters_are_detected():

@@ -72,6 +72,23 @@ def nfkc(text: str) -> str:
     return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
 
 
+def tab_rows_as_markdown(text: str) -> str:
+    """Rows of a table copied from a browser (innerText) or exported as tab-separated
+    text: a tab between cells, so an empty cell is two tabs in a row. Collapsing the
+    tabs to spaces would lose the empty cells and shift the values after them, so a
+    line with two tabs or more becomes a markdown row, as render.py writes a table
+    ("| a | 3 |  | 5 |"); leading blanks are indentation (or a merged cell the copy
+    leaves out), not cells. One line stays one line: provenance by line still holds."""
+    if "\t" not in text:
+        return text
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        row = line.lstrip(" \t\u3000\xa0")
+        if row.count("\t") >= 2:
+            lines[i] = "| " + " | ".join(c.strip(" \u3000\xa0") for c in row.rstrip(" \u3000\xa0").split("\t")) + " |"
+    return "\n".join(lines)
+
+
 def drop_repeated_body(lines: list[str]) -> tuple[list[str], bool]:
     """A page scraped twice holds its body twice in a row: keep the first copy.
 
@@ -105,7 +122,7 @@ def normalize(text: str) -> Normalized:
         text = converted
     for a, b in _MIRROR_FIXES:
         text = text.replace(a, b)
-    lines = [ln.strip() for ln in _SPACES.sub(" ", text).split("\n")]
+    lines = [ln.strip() for ln in _SPACES.sub(" ", tab_rows_as_markdown(text)).split("\n")]
     lines, out.duplicate_removed = drop_repeated_body(lines)
     if out.pinyin_removed:
         out.notes.append(f"removed {out.pinyin_removed} pinyin annotations")
