@@ -131,6 +131,16 @@ def test_glued_ambiguous_and_unbalanced_left_out():
     assert bad.values is None and "none in which" in bad.note
 
 
+def test_review_header_words_broken_at_a_line_end():
+    """PDF text breaks a header word at the cell's edge (其 / 他结果): still header, not a
+    text that ends the run of cells read so far."""
+    groups = [("行政复议", "27 10 9 15 61"), ("行政诉讼(未经复议直接起诉)", "3 0 0 0 3"), ("行政诉讼(复议后起诉)", "8 0 1 1 10")]
+    text = "四、政府信息公开行政复议、行政诉讼情况\n" + "".join(
+        f"{head}\n结果维持 结果纠正 其\n他结果 尚未审结 总计\n{values}\n" for head, values in groups) + "五、存在的主要问题\n"
+    cells = parse_new.parse_reviews(text).cells
+    assert [int(c.value) for c in cells] == [int(v) for _, values in groups for v in values.split()]
+
+
 def test_glued_review_run():
     g = glued.read(["10203120001200000"], (5, 5, 5))
     assert g.values == (1, 0, 2, 0, 3, 12, 0, 0, 0, 12, 0, 0, 0, 0, 0) and g.reconstructed

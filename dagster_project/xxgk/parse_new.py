@@ -374,8 +374,21 @@ def _resolve_by_columns(rows: list[_Row], notes: list[str]) -> None:
     rows[:] = [r for r in rows if r.cells is not None]
 
 
-_HEADER_WORDS = re.compile(r"^(?:结果维持|结果纠正|其他结果|尚未审结|总计|合计|小计|行政复议|行政诉讼|未经复议直接起诉|复议后起诉|"
-                           r"未经复议|直接起诉|复议后|起诉|结果|维持|纠正|其他|尚未|审结|序号|情况|数量|项目|件)+$")
+_REVIEW_HEADER_WORDS = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "合计", "小计", "行政复议", "行政诉讼",
+                        "未经复议直接起诉", "复议后起诉", "未经复议", "直接起诉", "复议后", "起诉", "结果", "维持", "纠正",
+                        "其他", "尚未", "审结", "序号", "情况", "数量", "项目", "件")
+
+
+def _alternatives(words) -> str:
+    return "|".join(sorted(set(words), key=len, reverse=True))
+
+
+# Header text of table 四: whole header words, and at either end a piece of one, as a PDF's
+# text layer breaks a word at the cell's edge ("其" + "他结果"; CODEBOOK §6.2).
+_HEADER_WORDS = re.compile(
+    "^(?:" + _alternatives(w[i:] for w in _REVIEW_HEADER_WORDS for i in range(1, len(w))) + ")?"
+    "(?:" + _alternatives(_REVIEW_HEADER_WORDS) + ")*"
+    "(?:" + _alternatives(w[:i] for w in _REVIEW_HEADER_WORDS for i in range(1, len(w))) + ")?$")
 
 
 def _is_review_header(text: str) -> bool:
