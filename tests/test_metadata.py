@@ -31,6 +31,31 @@ def test_seed_year_and_agency(prefix, year, agency):
     assert (m.report_year, m.agency) == (year, agency)
 
 
+# A crawled page's furniture around the report: navigation, and links to other years'
+# reports (a list of titles) before the body.
+_NAVIGATION = "首页 > 政务公开 > 政府信息公开年报\n当前位置:首页>>信息公开>>年度报告\n字号:大 中 小\n"
+_OTHER_REPORTS = "相关链接\n2016年政府信息公开工作年度报告\n2015年政府信息公开工作年度报告\n热点推荐\n"
+
+
+@pytest.mark.parametrize("path", [*(SEEDS.glob("*.txt")), REAL / "19_pingtan_jtj_2022.txt",
+                                  REAL / "05_shanghai_bgt_2025.md", REAL / "28_pingtan_county_czj_2009.txt"],
+                         ids=lambda p: p.name[:24])
+def test_page_furniture_before_the_report_changes_nothing(path):
+    text = path.read_text(encoding="utf-8")
+    plain = metadata.describe(normalize(text).text)
+    crawled = metadata.describe(normalize(_NAVIGATION + _OTHER_REPORTS + text).text)
+    assert (crawled.report_year, crawled.agency, crawled.scope) == (plain.report_year, plain.agency, plain.scope)
+
+
+def test_a_list_of_titles_is_not_the_title():
+    lines = ["相关链接", "2016年政府信息公开工作年度报告", "2015年政府信息公开工作年度报告",
+             "平潭县2019年政府信息公开工作年度报告", "一、总体情况"]
+    assert metadata._title_line(metadata._titles(lines)) == "平潭县2019年政府信息公开工作年度报告"
+    # a title given twice in two wordings is still the title
+    twice = ["2017年泸州市政府政府信息公开工作年度报告", "泸州市2017年政府信息公开工作年度报告", "一、总体情况"]
+    assert metadata._title_line(metadata._titles(twice)) == twice[0]
+
+
 def test_year_is_statistics_period_not_publication():
     m = _seed("003")
     assert m.publish_date == "2017-03-03" and m.report_year == 2016

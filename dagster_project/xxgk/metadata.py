@@ -11,6 +11,8 @@ from dataclasses import dataclass
 _YEAR = r"(20[0-3]\d|19[89]\d)"
 _PERIOD = re.compile(r"统计(?:期限|周期|时限|区间|时间)[^0-9]{0,6}" + _YEAR + r"\s*年")
 _TITLE = re.compile(r"(?:年度报告|年报|年度工作报告)")
+_OPENNESS = re.compile(r"政府信息公开|政务公开")
+_TITLE_WORDS = re.compile(_TITLE.pattern + "|" + _OPENNESS.pattern)   # a title, or its first part
 _TITLE_YEAR = re.compile(_YEAR + r"\s*年度?")
 _PUBLISHED = re.compile(r"(?:发布日期|发布时间|成文日期|日期)\s*[:：]?\s*(20\d\d)[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _DATE_LINE = re.compile(r"^[(（]?\s*(20\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*[)）]?$")
@@ -40,20 +42,39 @@ class Meta:
     region_code: str | None = None
 
 
-def _title_line(lines: list[str]) -> str | None:
-    """The report's title: a short line naming the annual report (a "标题:" field
-    of a crawled page counts; a title broken before 年度报告 is joined)."""
+def _titles(lines: list[str]) -> list[tuple[int, str, bool, bool]]:
+    """Lines that look like the report's title: (line, title, in a list, names a body).
+
+    A title is a short line naming the annual report (a "标题:" field of a crawled
+    page counts; a title broken before 年度报告 is joined). A crawled page may hold
+    other reports' titles too, as a list of links to other years' reports before
+    or after the body: a title with a different one on the line before or after
+    is in a list."""
+    found: list[tuple[int, str]] = []
+    joined = -1
     for i, ln in enumerate(lines[:25]):
+        if i == joined or not _TITLE_WORDS.search(ln):
+            continue   # the tail of the title on the line before, or no title's words
         s = _FIELD_PREFIX.sub("", ln.strip("|# ").strip()).strip("| ")
         nxt = lines[i + 1].strip("|# ").strip() if i + 1 < len(lines) else ""
-        if not _TITLE.search(s) and re.search(r"(?:政府信息公开|政务公开)", s) and len(s) <= 40 \
+        if not _TITLE.search(s) and _OPENNESS.search(s) and len(s) <= 40 \
                 and _TITLE_TAIL.match(nxt):
-            s = s + nxt
+            s, joined = s + nxt, i + 1
         if _TITLE.search(s) and len(s) <= 60 and ">" not in s and not s.startswith(("本报告", "根据", "本年度报告")):
             if len(re.sub(_SUFFIX, "", s).strip()) < 2 and i > 0:
                 continue   # only the tail of a broken title
-            return s
-    return None
+            found.append((i, s))
+    at = dict(found)
+    return [(i, s, any(at.get(j, s) != s for j in (i - 1, i + 1)),
+             len(_TITLE_YEAR.sub("", _SUFFIX.sub("", s)).strip(" 《》\"“”:")) >= 2) for i, s in found]
+
+
+def _title_line(titles: list[tuple[int, str, bool, bool]]) -> str | None:
+    """The report's title among _titles: preferred, in order, one not in a list, one that
+    names a body, the first. A title in a list counts only if it names a body (a title
+    given twice, in two wordings); otherwise it is another report's."""
+    ranked = sorted((listed, not named, i, s) for i, s, listed, named in titles if named or not listed)
+    return ranked[0][3] if ranked else None
 
 
 def canonical_agency(name: str) -> str:
@@ -72,15 +93,22 @@ def _main_place(text: str) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
-def find_year(text: str, title: str | None, publish_date: str | None) -> int | None:
+def find_year(text: str, lines: list[str], title: str | None, publish_date: str | None,
+              listed: frozenset[int] = frozenset()) -> int | None:
+    """From the statistics period, else the title, else the first year written near the
+    top (not on a line listed: another report's title), else the year before publication."""
     m = _PERIOD.search(text)
     if m:
         return int(m.group(1))
     if title and (m := _TITLE_YEAR.search(title)):
         return int(m.group(1))
-    m = re.search(_YEAR + r"\s*年度?", text[:3000])
-    if m:
-        return int(m.group(1))
+    seen = 0
+    for i, ln in enumerate(lines):
+        if seen >= 3000:
+            break
+        seen += len(ln) + 1
+        if i not in listed and (m := _TITLE_YEAR.search(ln)):
+            return int(m.group(1))
     if publish_date:
         return int(publish_date[:4]) - 1
     return None
@@ -112,7 +140,7 @@ def _from_title(text: str, title: str | None) -> str | None:
 
 def _from_lines(text: str, lines: list[str]) -> str | None:
     # A short first line that names the body ("市 国 资 委")
-    for ln in lines[:3]:
+    for ln in lines[:10]:           # below a crawled page's navigation lines, if any
         s = re.sub(r"\s+", "", ln)
         if 2 <= len(s) <= 15 and re.fullmatch(r"[\u4e00-\u9fff]+", s) and _ORG_END.search(s):
             return _qualify(canonical_agency(s), text)
@@ -145,7 +173,8 @@ def describe(text: str) -> Meta:
     if "<" in text[:5000]:
         text = _TAGS.sub("\n", text)          # metadata reads raw HTML too
     lines = [ln for ln in text.split("\n") if ln.strip()]
-    title = _title_line(lines)
+    titles = _titles(lines)
+    title = _title_line(titles)
     pub = find_publish_date(text, lines)
     agency = find_agency(text, lines, title)
     scope = "own_agency"
@@ -153,5 +182,6 @@ def describe(text: str) -> Meta:
         scope = "jurisdiction_summary"
     from .regions import locate
     province, city, county, code = locate(agency, text)
-    return Meta(report_year=find_year(text, title, pub), agency=agency, publish_date=pub, scope=scope, title=title,
+    year = find_year(text, lines, title, pub, frozenset(i for i, _, listed, _ in titles if listed))
+    return Meta(report_year=year, agency=agency, publish_date=pub, scope=scope, title=title,
                 province=province, city=city, county=county, region_code=code)
