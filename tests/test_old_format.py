@@ -59,6 +59,34 @@ def test_seed_000_prose_figures_with_spans():
     assert cell.method == PROSE and "chars" in cell.source and "28件" in cell.raw
 
 
+def _wrapped(text: str, width: int) -> str:
+    """Text as a PDF's text layer gives it: every line cut at the page width (a number is
+    not cut), so a label can break anywhere."""
+    out = []
+    for line in text.split("\n"):
+        while len(line) > width:
+            cut = width
+            while line[cut].isdigit() and line[cut - 1].isdigit():
+                cut -= 1
+            out.append(line[:cut])
+            line = line[cut:]
+        out.append(line)
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("prefix", ["000", "001"])
+@pytest.mark.parametrize("width", [23, 35])
+def test_prose_broken_into_page_lines_reads_the_same(tmp_path, prefix, width):
+    seed = next(SEEDS.glob(prefix + "_*.txt"))
+    page = tmp_path / seed.name
+    page.write_text(_wrapped(seed.read_text(encoding="utf-8"), width), encoding="utf-8")
+    r = _report(page)
+    assert r.figures() == _labels(SEED_LABELS)[seed.name]["figures"]
+    received = next(c for c in r.cells if c.key == "applications.received")
+    line = int(received.source.split()[1])        # the source names the page's own line
+    assert received.raw.replace(" ", "").split("件")[0][-2:] in page.read_text(encoding="utf-8").split("\n")[line - 1]
+
+
 def test_seed_001_unmapped_categories_kept():
     r = _seed("001")
     un = {c.row: c for c in r.cells if not c.mapped}

@@ -88,13 +88,36 @@ def _clean_label(label: str) -> str:
     return s
 
 
+# A line that a PDF's text layer broke inside a sentence: it ends without closing
+# punctuation and the next line goes on (not a heading, not a table row).
+_CLOSED = tuple("。;!?)）】」") + (":",)
+_IN_SENTENCE = re.compile(r"[。,;:]")     # a heading has none: a line with one is a paragraph
+_HEADING_START = re.compile(r"\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[(（]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]|\d{1,2}\s*[、．](?!\d))")
+
+
+def unwrap(text: str) -> str:
+    """The text with each line break inside a sentence made a space, so a label broken
+    at the end of a line still reads; one character for one, so offsets and the lines
+    counted in the original still hold."""
+    lines = text.split("\n")
+    out = []
+    for ln, nxt in zip(lines, lines[1:]):
+        s = ln.strip()
+        wrapped = (len(s) >= 10 and not s.endswith(_CLOSED) and "|" not in ln and "|" not in nxt and nxt.strip()
+                   and not _HEADING_START.match(nxt) and not (_HEADING_START.match(s) and not _IN_SENTENCE.search(s)))
+        out.append(ln + (" " if wrapped else "\n"))
+    out.append(lines[-1])
+    return "".join(out)
+
+
 def parse_prose(text: str, source_of=line_source) -> list[Cell]:
     text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)
+    flow = unwrap(text)
     cells: list[Cell] = []
-    for kind, s0, s1 in sections(text):
+    for kind, s0, s1 in sections(flow):
         if kind == "other":
             continue
-        cells.extend(_parse_section(text, s0, s1, kind, source_of))
+        cells.extend(_parse_section(flow, s0, s1, kind, lambda a, b: _span_source(text, a, b, source_of)))
     out: list[Cell] = []
     seen = set()
     for c in cells:
@@ -107,7 +130,8 @@ def parse_prose(text: str, source_of=line_source) -> list[Cell]:
     return out
 
 
-def _parse_section(text: str, s0: int, s1: int, kind: str, source_of) -> list[Cell]:
+def _parse_section(text: str, s0: int, s1: int, kind: str, source_at) -> list[Cell]:
+    """Cells of one section; source_at(a, b) names where text[a:b] is on the page."""
     allowed = OVERVIEW_KEYS if kind == "overview" else None
     out: list[Cell] = []
     group: str | None = None
@@ -138,7 +162,7 @@ def _parse_section(text: str, s0: int, s1: int, kind: str, source_of) -> list[Ce
                     cls, label, span_b = c2, after, stop
             prev_end = m.end()
             value = float(m.group(1))
-            src = _span_source(text, a0 + span_a, a0 + span_b, source_of)
+            src = source_at(a0 + span_a, a0 + span_b)
             raw = sent[span_a:span_b].strip()
             if cls.key:
                 if allowed is not None and cls.key not in allowed:
@@ -174,7 +198,7 @@ def _parse_section(text: str, s0: int, s1: int, kind: str, source_of) -> list[Ce
                 elif _COUNT.search(clause) and re.search(r"行政诉讼", clause):
                     group = "litigation"
                 continue
-            src = _span_source(text, a0 + c_a, a0 + c_a + len(clause), source_of)
+            src = source_at(a0 + c_a, a0 + c_a + len(clause))
             nils: list[tuple[str, str]] = []
             if _NEG_REVIEW.search(clause):
                 nils.append(("reviews", "review_total"))
