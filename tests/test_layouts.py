@@ -6,6 +6,7 @@ that have them (FIGURES.md keys); new-format figures must match exactly.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,22 @@ def test_table_copied_from_a_browser_keeps_its_empty_cells():
     assert report.figures() == label["figures"]
     total = next(c for c in report.cells if c.key == "applications.granted.total")
     assert total.status == "empty" and total.source.startswith("line ")
+
+
+@pytest.mark.parametrize("doc", ["01_shanghai_bgt_2019.html", "02_shuyang_county_2025.md",
+                                 "06_testcity_hangzhou_style_2025.html"])
+def test_an_empty_column_at_the_tables_edge_changes_nothing(tmp_path, doc):
+    """An empty last column (a stray <td>, a spreadsheet's padding): its blanks on the
+    header rows are not values, nor is the one after a small table's five cells."""
+    text = (REAL / doc).read_text(encoding="utf-8")
+    if doc.endswith(".html"):
+        padded = re.sub(r"</tr>", "<td></td></tr>", text, flags=re.I)
+    else:
+        padded = re.sub(r"(?m)^(\|.*\|)[ \t]*$", r"\1  |", text)
+    assert padded != text
+    (tmp_path / doc).write_text(padded, encoding="utf-8")
+    _, report = extract_document(tmp_path / doc)
+    assert _new_format(report.figures()) == _new_format(LABELS[doc]["figures"])
 
 
 def test_html_blank_total_column_is_empty_not_zero():

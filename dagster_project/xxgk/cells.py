@@ -99,6 +99,13 @@ def _split_mixed(token: str) -> list[str]:
     return _MIXED.findall(token)
 
 
+def drop_header_blanks(cells: list[RawCell]) -> list[RawCell]:
+    """The cells less the empty ones of lines that state no value: a header row's blanks
+    (a merged cell's other slots, an empty column at the table's edge) are not values."""
+    stated = {c.line for c in cells if c.kind in (NUMBER, NIL)}
+    return [c for c in cells if c.kind != EMPTY or c.line in stated]
+
+
 def values(cells: list[RawCell]) -> list[RawCell]:
-    """The value cells (numbers, nil marks, empties), text dropped."""
-    return [c for c in cells if c.kind != TEXT]
+    """The value cells (numbers, nil marks, empties), text and header blanks dropped."""
+    return [c for c in drop_header_blanks(cells) if c.kind != TEXT]

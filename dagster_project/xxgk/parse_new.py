@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from . import glued
 from . import templates as T
-from .cells import TEXT, RawCell, split_cells, values
+from .cells import TEXT, RawCell, drop_header_blanks, split_cells, values
 from .model import EMPTY, NUMBER, RECONSTRUCTED, TABLE, Cell, line_source
 
 N_APP_COLS = len(T.APPLICANT_COLUMNS)
@@ -403,7 +403,7 @@ def parse_reviews(text: str, start: int = 0, source_of=line_source) -> TablePars
         return out
     nxt = _NEXT_SECTION.search(text, m.end())
     stop = nxt.start() if nxt else min(len(text), m.end() + 4000)
-    cells = split_cells(text[m.start():stop], _line_at(text, m.start()))
+    cells = drop_header_blanks(split_cells(text[m.start():stop], _line_at(text, m.start())))
     picked: list[RawCell] = []
     method, note = TABLE, ""
 
@@ -422,6 +422,8 @@ def parse_reviews(text: str, start: int = 0, source_of=line_source) -> TablePars
     for c in cells:
         if c.kind == TEXT:
             if _is_review_header(c.text):
+                while len(picked) % len(T.REVIEW_COLUMNS) and picked[-1].kind == EMPTY:
+                    picked.pop()          # an empty column after a small table's five cells
                 if picked and len(picked) % len(T.REVIEW_COLUMNS) == 0 and any(x.kind != EMPTY for x in picked):
                     continue              # a group's own heading between separate small tables
                 picked = []               # still in the header: start again after it
