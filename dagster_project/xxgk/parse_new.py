@@ -251,9 +251,16 @@ def _line_rows(text: str, start: int, stop: int, n: int = N_APP_COLS) -> list[tu
     return out
 
 
-def _place_by_order(rows, notes: list[str]) -> tuple[list[_Row], str | None] | None:
-    """Rows some of which lost their labels: placed by the template's row order only
-    when their count is that of a template and every labelled row sits at its place."""
+def _table_by_lines(rows, notes: list[str]) -> tuple[list[_Row], str | None] | None:
+    """Table 三 from its rows read a line each (_line_rows), where they make it:
+    - each row labelled on its own line, the rows of a template in its order: as read
+      (the label-anchored reading gives the same cells, searching for every label again);
+    - some rows lost their labels: placed by the template's row order only when their
+      count is that of a template and every labelled row sits at its place.
+    None: the label-anchored reading applies."""
+    for tpl in ("2021", "2019"):
+        if [k for _, k, _, _ in rows] == [r.key for r in T.rows_for(tpl)]:
+            return [_Row(k, vals) for _, k, vals, _ in rows], tpl
     lost = sum(1 for r in rows if r[1] is None and r[3] is None)
     if not lost:
         return None                    # every row named: the label-anchored reading applies
@@ -293,7 +300,7 @@ def parse_applications(text: str, source_of=line_source) -> TableParse:
     n = len(columns)
     parsed: list[_Row] = []
     template: str | None = None
-    by_line = _place_by_order(_line_rows(text, start, stop, n), out.notes)
+    by_line = _table_by_lines(_line_rows(text, start, stop, n), out.notes)
     if by_line is not None:
         parsed, template = by_line
         out.end = stop
