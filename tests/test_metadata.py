@@ -50,10 +50,23 @@ def test_page_furniture_before_the_report_changes_nothing(path):
 def test_a_list_of_titles_is_not_the_title():
     lines = ["相关链接", "2016年政府信息公开工作年度报告", "2015年政府信息公开工作年度报告",
              "平潭县2019年政府信息公开工作年度报告", "一、总体情况"]
-    assert metadata._title_line(metadata._titles(lines)) == "平潭县2019年政府信息公开工作年度报告"
+    assert metadata._title_line(metadata._titles(lines)) == (3, "平潭县2019年政府信息公开工作年度报告")
     # a title given twice in two wordings is still the title
     twice = ["2017年泸州市政府政府信息公开工作年度报告", "泸州市2017年政府信息公开工作年度报告", "一、总体情况"]
-    assert metadata._title_line(metadata._titles(twice)) == twice[0]
+    assert metadata._title_line(metadata._titles(twice)) == (0, twice[0])
+
+
+@pytest.mark.parametrize("title,agency", [
+    ("平潭综合实验区交通与建设局2022年度政府信息公开工作报告", "平潭综合实验区交通与建设局"),   # 工作报告, no 年度报告
+    ("平潭县人民政府2022年政务公开工作年度报告", "平潭县人民政府"),     # 人民政府 keeps its 政府
+    ("平潭县人民政府信息公开工作年度报告", "平潭县人民政府"),
+    ("平潭县财政局\n2022年政府信息公开工作年度报告", "平潭县财政局"),    # a cover: the body above the title
+])
+def test_title_wordings(title, agency):
+    # a crawled page's fields: 栏目 names the page's column, not the report
+    page = f"{title}\n发布时间: 2023-01-09\n栏目: 政府信息公开年报\n一、总体情况\n2022年,本机关……"
+    m = metadata.describe(normalize(page).text)
+    assert (m.agency, m.report_year) == (agency, 2022)
 
 
 def test_year_is_statistics_period_not_publication():

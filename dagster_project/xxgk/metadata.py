@@ -10,18 +10,22 @@ from dataclasses import dataclass
 
 _YEAR = r"(20[0-3]\d|19[89]\d)"
 _PERIOD = re.compile(r"统计(?:期限|周期|时限|区间|时间)[^0-9]{0,6}" + _YEAR + r"\s*年")
-_TITLE = re.compile(r"(?:年度报告|年报|年度工作报告)")
+_TITLE = re.compile(r"(?:年度报告|年报|年度工作报告|公开工作报告)")
 _OPENNESS = re.compile(r"政府信息公开|政务公开")
 _TITLE_WORDS = re.compile(_TITLE.pattern + "|" + _OPENNESS.pattern)   # a title, or its first part
 _TITLE_YEAR = re.compile(_YEAR + r"\s*年度?")
 _PUBLISHED = re.compile(r"(?:发布日期|发布时间|成文日期|日期)\s*[:：]?\s*(20\d\d)[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _DATE_LINE = re.compile(r"^[(（]?\s*(20\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*[)）]?$")
-_SUFFIX = re.compile(r"(?:关于)?(?:本?年度)?(?:政府)?(?:信息公开|政务公开)(?:工作)?(?:年度报告|年报|工作年度报告|工作报告).*$")
+# (人民政府 keeps its 政府: XX人民政府政务公开…, XX人民政府信息公开…)
+_SUFFIX = re.compile(r"(?:关于)?(?:本?年度)?(?:(?<!人民)政府信息公开|信息公开|政务公开)(?:工作)?"
+                     r"(?:年度报告|年报|工作年度报告|工作报告).*$")
 _PUBLISHES = re.compile(r"现(?:将|予)?公布([\u4e00-\u9fff]{3,30}?)" + _YEAR + r"\s*年")
 _AGENCY_IN_BODY = re.compile(r"([\u4e00-\u9fff]{2,5}[省市县区州盟旗][\u4e00-\u9fff]{2,14}?(?:局|委员会|办公室|办公厅|管委会|人民政府|中心|委))")
 _PLACE = re.compile(r"([\u4e00-\u9fff]{2,4}?[市县区州])")
 _TAGS = re.compile(r"<[^>]+>")
 _FIELD_PREFIX = re.compile(r"^(?:标题|题目|名称|文章标题|信息名称)\s*[:：|]?\s*")
+# Other fields of a crawled page: 栏目: 政府信息公开年报 names the page's column, not the report.
+_OTHER_FIELD = re.compile(r"^(?:所属)?(?:栏目|分类|主题分类|信息分类|类别|来源|发布机构|关键词|索引号|文号)\s*[:：|]")
 _TITLE_TAIL = re.compile(r"^(?:工作)?(?:年度报告|年报)")
 _ORG_END = re.compile(r"(?:局|委|办|厅|政府|委员会|中心|管委会|办公室|院|所|会|署|站|队|处|部)$")
 _AGENCY_CUT = re.compile(r"(?:关于|报送|印发|转发).*$")
@@ -53,8 +57,8 @@ def _titles(lines: list[str]) -> list[tuple[int, str, bool, bool]]:
     found: list[tuple[int, str]] = []
     joined = -1
     for i, ln in enumerate(lines[:25]):
-        if i == joined or not _TITLE_WORDS.search(ln):
-            continue   # the tail of the title on the line before, or no title's words
+        if i == joined or not _TITLE_WORDS.search(ln) or _OTHER_FIELD.match(ln.strip("|# ")):
+            continue   # the tail of the title on the line before, no title's words, another field
         s = _FIELD_PREFIX.sub("", ln.strip("|# ").strip()).strip("| ")
         nxt = lines[i + 1].strip("|# ").strip() if i + 1 < len(lines) else ""
         if not _TITLE.search(s) and _OPENNESS.search(s) and len(s) <= 40 \
@@ -69,12 +73,12 @@ def _titles(lines: list[str]) -> list[tuple[int, str, bool, bool]]:
              len(_TITLE_YEAR.sub("", _SUFFIX.sub("", s)).strip(" 《》\"“”:")) >= 2) for i, s in found]
 
 
-def _title_line(titles: list[tuple[int, str, bool, bool]]) -> str | None:
+def _title_line(titles: list[tuple[int, str, bool, bool]]) -> tuple[int, str] | None:
     """The report's title among _titles: preferred, in order, one not in a list, one that
     names a body, the first. A title in a list counts only if it names a body (a title
     given twice, in two wordings); otherwise it is another report's."""
     ranked = sorted((listed, not named, i, s) for i, s, listed, named in titles if named or not listed)
-    return ranked[0][3] if ranked else None
+    return (ranked[0][2], ranked[0][3]) if ranked else None
 
 
 def canonical_agency(name: str) -> str:
@@ -114,9 +118,9 @@ def find_year(text: str, lines: list[str], title: str | None, publish_date: str 
     return None
 
 
-def find_agency(text: str, lines: list[str], title: str | None) -> str | None:
+def find_agency(text: str, lines: list[str], title: str | None, title_at: int = -1) -> str | None:
     m = _PUBLISHES.search(text[:3000])
-    from_title = _from_title(text, title)
+    from_title = _from_title(text, title) or _above_title(text, lines, title_at)
     if m:
         name = canonical_agency(m.group(1))
         # "现公布苏平片区管理局…" under the title "平潭综合实验区苏平片区管理局…": the title qualifies it
@@ -135,6 +139,15 @@ def _from_title(text: str, title: str | None) -> str | None:
         name = _AGENCY_CUT.sub("", re.sub(r"\s+", "", name)).strip(" 《》\"“”:")
         if len(name) >= 2 and re.fullmatch(r"[\u4e00-\u9fff()（）]+", name):
             return _qualify(canonical_agency(name), text)
+    return None
+
+
+def _above_title(text: str, lines: list[str], title_at: int) -> str | None:
+    """A cover names the body on the line above a title that does not: "XX局" over
+    "2019年政府信息公开工作年度报告"."""
+    s = re.sub(r"\s+", "", lines[title_at - 1]) if title_at > 0 else ""
+    if 2 <= len(s) <= 20 and re.fullmatch(r"[\u4e00-\u9fff()（）]+", s) and (_ORG_END.search(s) or _JURISDICTION_NAME.search(s)):
+        return _qualify(canonical_agency(s), text)
     return None
 
 
@@ -174,9 +187,9 @@ def describe(text: str) -> Meta:
         text = _TAGS.sub("\n", text)          # metadata reads raw HTML too
     lines = [ln for ln in text.split("\n") if ln.strip()]
     titles = _titles(lines)
-    title = _title_line(titles)
+    title_at, title = _title_line(titles) or (-1, None)
     pub = find_publish_date(text, lines)
-    agency = find_agency(text, lines, title)
+    agency = find_agency(text, lines, title, title_at)
     scope = "own_agency"
     if agency and (agency.endswith("人民政府") or _JURISDICTION_NAME.search(agency)) and re.search(r"全(?:市|县|区|省)", text):
         scope = "jurisdiction_summary"
