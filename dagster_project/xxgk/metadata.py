@@ -29,6 +29,10 @@ _OTHER_FIELD = re.compile(r"^(?:所属)?(?:栏目|分类|主题分类|信息分�
 _TITLE_TAIL = re.compile(r"^(?:工作)?(?:年度报告|年报)")
 _ORG_END = re.compile(r"(?:局|委|办|厅|政府|委员会|中心|管委会|办公室|院|所|会|署|站|队|处|部)$")
 _AGENCY_CUT = re.compile(r"(?:关于|报送|印发|转发).*$")
+# A year in Chinese numerals (二〇一九年, in titles and dates): read as 2019年. Every year of
+# these reports (2008 on) has a 〇 in it.
+_CN_YEAR = re.compile(r"(二[〇零][一二三四五六七八九〇零]{2})(?=\s*年)")
+_CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 _JURISDICTION_NAME = re.compile(r"(?:[省市县区州盟旗]|实验区|新区|开发区)$")
 _ALIASES = (("市政府办公室", "市人民政府办公室"), ("县政府办公室", "县人民政府办公室"), ("区政府办公室", "区人民政府办公室"))
 
@@ -185,6 +189,8 @@ def find_publish_date(text: str, lines: list[str]) -> str | None:
 def describe(text: str) -> Meta:
     if "<" in text[:5000]:
         text = _TAGS.sub("\n", text)          # metadata reads raw HTML too
+    if "〇" in text or "零" in text:
+        text = _CN_YEAR.sub(lambda m: m.group(1).translate(_CN_DIGITS), text)
     lines = [ln for ln in text.split("\n") if ln.strip()]
     titles = _titles(lines)
     title_at, title = _title_line(titles) or (-1, None)
