@@ -63,6 +63,24 @@ def test_an_empty_column_at_the_tables_edge_changes_nothing(tmp_path, doc):
     assert _new_format(report.figures()) == _new_format(LABELS[doc]["figures"])
 
 
+# Label drift (CODEBOOK 6.2): wordings that reports' own typing drifts to.
+_DRIFT = {"本年新收": "本年度新收", "上年结转": "上年度结转", "(七)总计": "(七)合计", "（七）总计": "（七）合计",
+          "结转下年度继续办理": "结转下一年度继续办理", "危及“三安全一稳定”": "危及国家安全、公共安全、经济安全和社会稳定"}
+
+
+@pytest.mark.parametrize("doc", ["02_shuyang_county_2025.md", "06_testcity_hangzhou_style_2025.html",
+                                 "13_pingtan_zone_2019.txt", "22_pingtan_shs_2021.txt"])
+def test_label_drift_reads_the_same(tmp_path, doc):
+    text = (REAL / doc).read_text(encoding="utf-8")
+    drifted = text
+    for a, b in _DRIFT.items():
+        drifted = drifted.replace(a, b)
+    assert sum(a in text for a in _DRIFT) >= 4
+    (tmp_path / doc).write_text(drifted, encoding="utf-8")
+    _, report = extract_document(tmp_path / doc)
+    assert _new_format(report.figures()) == _new_format(LABELS[doc]["figures"])
+
+
 def test_html_blank_total_column_is_empty_not_zero():
     _, report = extract_document(REAL / "01_shanghai_bgt_2019.html")
     granted_total = [c for c in report.cells if c.key == "applications.granted.total"]

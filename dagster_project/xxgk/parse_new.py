@@ -30,8 +30,9 @@ _ROW_PATTERNS = {r.key: re.compile("|".join(_loose(m) for m in r.match)) for r i
 # Labels whose match tokens are too generic to search for on their own.
 _ROW_PATTERNS["other_other"] = re.compile(r"(?:3\s*[.、．,，]?\s*)?其\s*他(?!\s*处\s*理)(?!\s*结\s*果)(?!\s*法)(?!\s*情\s*形)")
 _ROW_PATTERNS["denied_enforcement"] = re.compile(_loose("行政执法案") + r"\s*[卷件]")   # 案件 for 案卷 is common
-_ROW_PATTERNS["handled_total"] = re.compile(r"(?:[(（]\s*七\s*[)）]\s*)?总\s*计")
-_TABLE_START = re.compile(_loose("本年新收") + r"[\s\S]{0,600}?" + _loose("上年结转"))
+_ROW_PATTERNS["handled_total"] = re.compile(r"(?:[(（]\s*七\s*[)）]\s*)?[总合]\s*计")   # 合计 for 总计 is common
+_TABLE_START = re.compile(f"(?:{_ROW_PATTERNS['new_received'].pattern})" + r"[\s\S]{0,600}?"
+                          + f"(?:{_ROW_PATTERNS['carried_over'].pattern})")
 _REVIEW_ANCHOR = re.compile(_loose("结果维持") + "|" + _loose("维持"))
 _NEXT_SECTION = re.compile(r"\n\s*(?:五|5)\s*[、.．]")
 

@@ -37,13 +37,14 @@ APPLICANT_TYPES = tuple(c.key for c in APPLICANT_COLUMNS[:-1])
 # Row order is the template's order; the parser relies on it only where a
 # layout lost its labels and the row count makes the placement certain.
 APPLICATION_ROWS: tuple[Key, ...] = (
-    Key("new_received", "一、本年新收政府信息公开申请数量", ("本年新收",)),
-    Key("carried_over", "二、上年结转政府信息公开申请数量", ("上年结转",)),
+    # Alternatives: the wordings a report's own typing drifts to (本年度新收, 上年度结转 …).
+    Key("new_received", "一、本年新收政府信息公开申请数量", ("本年新收", "本年度新收")),
+    Key("carried_over", "二、上年结转政府信息公开申请数量", ("上年结转", "上年度结转")),
     Key("granted", "（一）予以公开", ("予以公开",), group="granted"),
     Key("partial", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", ("部分公开",), group="partial"),
     Key("denied_state_secret", "1.属于国家秘密", ("国家秘密",), group="denied"),
     Key("denied_prohibited", "2.其他法律行政法规禁止公开", ("行政法规禁止",), group="denied"),
-    Key("denied_security", "3.危及“三安全一稳定”", ("三安全一稳定",), group="denied"),
+    Key("denied_security", "3.危及“三安全一稳定”", ("三安全一稳定", "危及国家安全"), group="denied"),
     Key("denied_third_party", "4.保护第三方合法权益", ("第三方合法权益",), group="denied"),
     Key("denied_internal", "5.属于三类内部事务信息", ("内部事务",), group="denied"),
     Key("denied_process", "6.属于四类过程性信息", ("过程性信息",), group="denied"),
@@ -63,8 +64,8 @@ APPLICATION_ROWS: tuple[Key, ...] = (
     Key("other_overdue_fee", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
         ("缴纳费用",), group="other", templates=("2021",)),
     Key("other_other", "3.其他", ("3其他",), group="other", templates=("2021",)),
-    Key("handled_total", "（七）总计", ("七总计",)),
-    Key("carried_forward", "四、结转下年度继续办理", ("结转下年度",)),
+    Key("handled_total", "（七）总计", ("七总计", "七合计")),
+    Key("carried_forward", "四、结转下年度继续办理", ("结转下年度", "结转下一年度")),
 )
 OUTCOME_GROUPS = ("granted", "partial", "denied", "unable", "ignored", "other")
 
