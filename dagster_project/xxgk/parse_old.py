@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from . import templates as T
 from .model import EMPTY, NIL, NUMBER, PROSE, RECONSTRUCTED, TABLE, Cell, line_source
@@ -102,7 +103,20 @@ class Classified:
 
 
 def classify(label: str, group: str | None = None) -> Classified:
-    """What an old-format label (row or prose) is. group: 'review' or 'litigation' when inside that block."""
+    """What an old-format label (row or prose) is. group: 'review' or 'litigation' when inside that block.
+    A new object each call (the appendix reader fills in parents); the reading itself is cached,
+    as reports of one form word their labels alike."""
+    key, table, parent, covers = _classify(label, group)
+    return Classified(key, table, parent, list(covers))
+
+
+@lru_cache(maxsize=1 << 14)
+def _classify(label: str, group: str | None) -> tuple[str | None, str, str, tuple[str, ...]]:
+    c = _classify_uncached(label, group)
+    return c.key, c.table, c.parent, tuple(c.covers)
+
+
+def _classify_uncached(label: str, group: str | None) -> Classified:
     s = squash(label)
     if re.search(r"行政复议|行政诉讼|复议|诉讼", s) and not re.search(r"维持|纠错|纠正|其他情形|其他结果", s):
         if _key_hit("review_total", s) and "诉讼" not in s.replace("行政复议", ""):
