@@ -16,7 +16,7 @@ reconstruction and says so; when no single reading balances, nothing is read.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 MAX_CELL_DIGITS = 7          # a cell of a statistics row: up to millions
@@ -118,8 +118,15 @@ def _fmt(vals: tuple[int, ...], groups: tuple[int, ...]) -> str:
 def read(tokens: list[str], groups: tuple[int, ...], what: str = "row", identity: str = "") -> Glued:
     """Read a glued run of digit tokens as sum(groups) cells.
 
-    identity: words for the note, e.g. "总计 = sum of the six applicant columns"."""
-    tokens = [t for t in tokens if t]
+    identity: words for the note, e.g. "总计 = sum of the six applicant columns".
+    A new object each call (callers amend it); the reading itself is cached, as the same
+    runs recur (a row of zeros is "0000000" in every report)."""
+    g = _read(tuple(t for t in tokens if t), groups, what, identity)
+    return replace(g, balanced=list(g.balanced))
+
+
+@lru_cache(maxsize=1 << 14)
+def _read(tokens: tuple[str, ...], groups: tuple[int, ...], what: str, identity: str) -> Glued:
     if not tokens or not all(t.isdigit() for t in tokens):
         return Glued(None, note=f"{what}: not a run of digits")
     k = sum(groups)
