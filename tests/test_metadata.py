@@ -61,7 +61,10 @@ def test_a_list_of_titles_is_not_the_title():
     ("平潭县人民政府2022年政务公开工作年度报告", "平潭县人民政府"),     # 人民政府 keeps its 政府
     ("平潭县人民政府信息公开工作年度报告", "平潭县人民政府"),
     ("平潭县财政局\n2022年政府信息公开工作年度报告", "平潭县财政局"),    # a cover: the body above the title
-    ("平潭县财政局二〇二二年政府信息公开工作年度报告", "平潭县财政局"),   # the year in Chinese numerals
+    ("平潭县财政局二〇二二年政府信息公开工作年度报告", "平潭县财政局"),   # the year in Chinese numerals,
+    ("平潭县财政局二○二二年政府信息公开工作年度报告", "平潭县财政局"),   # its zero typed as ○
+    ("平潭综合实验区自然资源与生态环境局2022年度政府信\n息公开工作年度报告",  # broken at the page width
+     "平潭综合实验区自然资源与生态环境局"),
 ])
 def test_title_wordings(title, agency):
     # a crawled page's fields: 栏目 names the page's column, not the report

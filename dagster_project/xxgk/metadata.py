@@ -11,8 +11,7 @@ from dataclasses import dataclass
 _YEAR = r"(20[0-3]\d|19[89]\d)"
 _PERIOD = re.compile(r"统计(?:期限|周期|时限|区间|时间)[^0-9]{0,6}" + _YEAR + r"\s*年")
 _TITLE = re.compile(r"(?:年度报告|年报|年度工作报告|公开工作报告)")
-_OPENNESS = re.compile(r"政府信息公开|政务公开")
-_TITLE_WORDS = re.compile(_TITLE.pattern + "|" + _OPENNESS.pattern)   # a title, or its first part
+_TITLE_WORDS = re.compile(_TITLE.pattern + r"|政府信息公开|政务公开")   # a title, or its first part
 _TITLE_YEAR = re.compile(_YEAR + r"\s*年度?")
 _PUBLISHED = re.compile(r"(?:发布日期|发布时间|成文日期|日期)\s*[:：]?\s*(20\d\d)[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _DATE_LINE = re.compile(r"^[(（]?\s*(20\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*[)）]?$")
@@ -26,13 +25,13 @@ _TAGS = re.compile(r"<[^>]+>")
 _FIELD_PREFIX = re.compile(r"^(?:标题|题目|名称|文章标题|信息名称)\s*[:：|]?\s*")
 # Other fields of a crawled page: 栏目: 政府信息公开年报 names the page's column, not the report.
 _OTHER_FIELD = re.compile(r"^(?:所属)?(?:栏目|分类|主题分类|信息分类|类别|来源|发布机构|关键词|索引号|文号)\s*[:：|]")
-_TITLE_TAIL = re.compile(r"^(?:工作)?(?:年度报告|年报)")
 _ORG_END = re.compile(r"(?:局|委|办|厅|政府|委员会|中心|管委会|办公室|院|所|会|署|站|队|处|部)$")
 _AGENCY_CUT = re.compile(r"(?:关于|报送|印发|转发).*$")
-# A year in Chinese numerals (二〇一九年, in titles and dates): read as 2019年. Every year of
-# these reports (2008 on) has a 〇 in it.
-_CN_YEAR = re.compile(r"(二[〇零][一二三四五六七八九〇零]{2})(?=\s*年)")
-_CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+# A year in Chinese numerals (二〇一九年, in titles and dates; the zero often typed as ○):
+# read as 2019年. Every year of these reports (2008 on) has a zero in it.
+_CN_ZEROS = "〇○零"
+_CN_YEAR = re.compile(f"(二[{_CN_ZEROS}][一二三四五六七八九{_CN_ZEROS}]{{2}})(?=\\s*年)")
+_CN_DIGITS = str.maketrans(_CN_ZEROS + "一二三四五六七八九", "000123456789")
 _JURISDICTION_NAME = re.compile(r"(?:[省市县区州盟旗]|实验区|新区|开发区)$")
 _ALIASES = (("市政府办公室", "市人民政府办公室"), ("县政府办公室", "县人民政府办公室"), ("区政府办公室", "区人民政府办公室"))
 
@@ -54,20 +53,19 @@ def _titles(lines: list[str]) -> list[tuple[int, str, bool, bool]]:
     """Lines that look like the report's title: (line, title, in a list, names a body).
 
     A title is a short line naming the annual report (a "标题:" field of a crawled
-    page counts; a title broken before 年度报告 is joined). A crawled page may hold
+    page counts; a title broken inside its closing words is joined). A crawled page may hold
     other reports' titles too, as a list of links to other years' reports before
     or after the body: a title with a different one on the line before or after
     is in a list."""
     found: list[tuple[int, str]] = []
     joined = -1
     for i, ln in enumerate(lines[:25]):
-        if i == joined or not _TITLE_WORDS.search(ln) or _OTHER_FIELD.match(ln.strip("|# ")):
+        nxt = lines[i + 1].strip("|# ").strip() if i + 1 < len(lines) else ""
+        if i == joined or not (_TITLE_WORDS.search(ln) or _TITLE_WORDS.search(nxt)) or _OTHER_FIELD.match(ln.strip("|# ")):
             continue   # the tail of the title on the line before, no title's words, another field
         s = _FIELD_PREFIX.sub("", ln.strip("|# ").strip()).strip("| ")
-        nxt = lines[i + 1].strip("|# ").strip() if i + 1 < len(lines) else ""
-        if not _TITLE.search(s) and _OPENNESS.search(s) and len(s) <= 40 \
-                and _TITLE_TAIL.match(nxt):
-            s, joined = s + nxt, i + 1
+        if not _TITLE.search(s) and len(s) <= 40 and (m := _SUFFIX.search(s + nxt)) and m.start() < len(s) < m.end():
+            s, joined = s + nxt, i + 1    # the title's closing words broken over two lines
         if _TITLE.search(s) and len(s) <= 60 and ">" not in s and not s.startswith(("本报告", "根据", "本年度报告")):
             if len(re.sub(_SUFFIX, "", s).strip()) < 2 and i > 0:
                 continue   # only the tail of a broken title
@@ -189,7 +187,7 @@ def find_publish_date(text: str, lines: list[str]) -> str | None:
 def describe(text: str) -> Meta:
     if "<" in text[:5000]:
         text = _TAGS.sub("\n", text)          # metadata reads raw HTML too
-    if "〇" in text or "零" in text:
+    if any(z in text for z in _CN_ZEROS):
         text = _CN_YEAR.sub(lambda m: m.group(1).translate(_CN_DIGITS), text)
     lines = [ln for ln in text.split("\n") if ln.strip()]
     titles = _titles(lines)
