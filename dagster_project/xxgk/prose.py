@@ -90,7 +90,7 @@ def _clean_label(label: str) -> str:
 
 # A line that a PDF's text layer broke inside a sentence: it ends without closing
 # punctuation and the next line goes on (not a heading, not a table row).
-_CLOSED = tuple("。;!?)）】」") + (":",)
+_CLOSED = tuple("。;:!?)）】」")
 _IN_SENTENCE = re.compile(r"[。,;:]")     # a heading has none: a line with one is a paragraph
 _HEADING_START = re.compile(r"\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[(（]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]|\d{1,2}\s*[、．](?!\d))")
 
