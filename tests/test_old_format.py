@@ -87,6 +87,22 @@ def test_prose_broken_into_page_lines_reads_the_same(tmp_path, prefix, width):
     assert received.raw.replace(" ", "").split("件")[0][-2:] in page.read_text(encoding="utf-8").split("\n")[line - 1]
 
 
+def test_appendix_without_a_unit_column(tmp_path):
+    """Some forms leave out 单位 (指标 | 数量): a row is then a table row ending in its value."""
+    seed = next(SEEDS.glob("003_*.txt"))
+    units = {"单位", "条", "件", "个", "次", "人次", "万元", "元"}
+    lines = []
+    for line in seed.read_text(encoding="utf-8").split("\n"):
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        lines.append("| " + " | ".join(c for c in cells if c not in units) + " |" if line.count("|") >= 2 else line)
+    page = tmp_path / seed.name
+    page.write_text("\n".join(lines), encoding="utf-8")
+    assert "| 指 标 | 数量 |" in page.read_text(encoding="utf-8")
+    assert _report(page).figures() == _labels(SEED_LABELS)[seed.name]["figures"]
+    from xxgk.parse_old import find_appendix
+    assert find_appendix("各项考核指标数量均有提升") is None      # prose, not a table's header
+
+
 def test_seed_001_unmapped_categories_kept():
     r = _seed("001")
     un = {c.row: c for c in r.cells if not c.mapped}

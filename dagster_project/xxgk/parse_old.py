@@ -169,12 +169,18 @@ def note_fields(note: str) -> dict[str, str]:
 
 # ---- the appendix ------------------------------------------------------------
 
-_HEADER = re.compile(r"指\s*标\s*(?:名\s*称)?[\s|]*(?:计\s*量\s*)?单\s*位")
-_HEADER_COLS = re.compile(r"[\s|]*(?:(?:\d{4}\s*年\s*度?|本\s*年\s*度?|历\s*年\s*累\s*计|累\s*计|年\s*末\s*统\s*计|数\s*量|统\s*计\s*数)[\s|]*)+")
+_VALUE_COLS = r"(?:\d{4}\s*年\s*度?|本\s*年\s*度?|历\s*年\s*累\s*计|累\s*计|年\s*末\s*统\s*计|数\s*量|统\s*计\s*数)"
+# 指标 | 单位 | 数量: the unit column is usual; some forms leave it out (指标 | 数量: a cell
+# boundary after 指标, unlike prose's 指标数量), then a row is a table row ending in its values.
+_HEADER = re.compile(r"指\s*标\s*(?:名\s*称)?(?:[\s|]*(?:计\s*量\s*)?(?P<unit>单\s*位)|[ \t]*[|\n][\s|]*(?="
+                     + _VALUE_COLS + "))")
+_HEADER_COLS = re.compile(r"[\s|]*(?:" + _VALUE_COLS + r"[\s|]*)+")
 _UNITS = r"(?:万元|人次|条|件|元|个|人|次|篇|项)"
 _VAL = r"(?:\d+(?:\.\d+)?|—+|-|－|/|无)"
 _ROW = re.compile(r"(?P<unit>" + _UNITS + r")\s*\|?\s*(?P<v1>" + _VAL + r")"
                   r"(?:(?P<sep>\s*\|?\s*)(?P<v2>\d+(?:\.\d+)?)(?![\d.、．]))?")
+_ROW_NO_UNIT = re.compile(r"(?P<unit>)\|\s*(?P<v1>" + _VAL + r")(?:(?P<sep>\s*\|\s*)(?P<v2>\d+(?:\.\d+)?))?"
+                          r"\s*\|?[ \t]*$", re.M)
 
 
 @dataclass
@@ -198,8 +204,8 @@ def _line_at(text: str, pos: int) -> int:
     return text.count("\n", 0, pos) + 1
 
 
-def find_appendix(text: str) -> tuple[int, bool, bool] | None:
-    """(start of the first row, two value columns?, year column first?) or None."""
+def find_appendix(text: str) -> tuple[int, bool, bool, bool] | None:
+    """(start of the first row, two value columns?, year column first?, a unit column?) or None."""
     m = _HEADER.search(text)
     if not m:
         return None
@@ -210,14 +216,14 @@ def find_appendix(text: str) -> tuple[int, bool, bool] | None:
     year_first = True
     if two:
         year_first = cols_sq.find("累计") > max(cols_sq.find("年度"), cols_sq.find("本年"))
-    return (h.end() if h else m.end()), two, year_first
+    return (h.end() if h else m.end()), two, year_first, m.group("unit") is not None
 
 
-def _rows(text: str, start: int, two: bool) -> list[Row]:
+def _rows(text: str, start: int, two: bool, units: bool = True) -> list[Row]:
     rows: list[Row] = []
     pos = start
     next_item: str | None = None
-    for m in _ROW.finditer(text, start):
+    for m in (_ROW if units else _ROW_NO_UNIT).finditer(text, start):
         between = text[pos:m.start()]
         pieces = [p for p in re.split(r"[|\n]", between) if p.strip()]
         label = pieces[-1].strip() if pieces else ""
@@ -319,8 +325,8 @@ def parse_appendix(text: str, source_of, prose: dict[str, float] | None = None) 
     found = find_appendix(text)
     if not found:
         return [], None
-    start, two, year_first = found
-    rows = _rows(text, start, two)
+    start, two, year_first, units = found
+    rows = _rows(text, start, two, units)
     if not rows:
         return [], None
     group: str | None = None
