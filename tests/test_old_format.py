@@ -1,5 +1,6 @@
 """Old-format reports (issue 3): appendix tables, prose figures, unmapped categories, checks."""
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -101,6 +102,20 @@ def test_appendix_without_a_unit_column(tmp_path):
     assert _report(page).figures() == _labels(SEED_LABELS)[seed.name]["figures"]
     from xxgk.parse_old import find_appendix
     assert find_appendix("各项考核指标数量均有提升") is None      # prose, not a table's header
+
+
+@pytest.mark.parametrize("prefix", ["000", "001"])
+def test_prose_counts_in_chinese_numerals(tmp_path, prefix):
+    """Small counts are often written in words: 两件, 十二件 (a count of 件 or 宗 only)."""
+    words = "零一两三四五六七八九十"
+    seed = next(SEEDS.glob(prefix + "_*.txt"))
+    text = re.sub(r"(?<![\d.|])(\d{1,2})(件|宗)",
+                  lambda m: (words[int(m.group(1))] if int(m.group(1)) <= 10 else m.group(1)) + m.group(2),
+                  seed.read_text(encoding="utf-8"))
+    page = tmp_path / seed.name
+    page.write_text(text, encoding="utf-8")
+    assert "两件" in text or "一件" in text
+    assert _report(page).figures() == _labels(SEED_LABELS)[seed.name]["figures"]
 
 
 def test_seed_001_unmapped_categories_kept():

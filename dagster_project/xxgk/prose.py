@@ -24,7 +24,23 @@ from .parse_old import classify, combined_zero, squash, unmapped_note
 
 _HEADING = re.compile(r"(?:^|(?<=[\s。;:!?)）\]】>|]))([一二三四五六七八九十]{1,3})\s*[、.．]\s*")
 _HEADING_END = re.compile(r"[\n。,;(（]")
-_COUNT = re.compile(r"(?<![\d.])(\d+)\s*(件|条|宗|起|份)(?!次)")
+# A count: digits and a unit, or a small count in Chinese numerals (两件, 十二件) with 件 or 宗
+# only (一起 is "together", 一份 "a copy"; 每一件, 第一件 are no counts).
+_COUNT = re.compile(r"(?<![\d.])(\d+)\s*(件|条|宗|起|份)(?!次)|(?<![一二两三四五六七八九十零〇每第逐同统单])([一二两三四五六七八九十零〇]{1,3})(件|宗)(?!次|事)")
+_CN_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+
+
+def _count_value(m: re.Match) -> float | None:
+    """The number a _COUNT match states; None for Chinese numerals that are not a number."""
+    if m.group(1) is not None:
+        return float(m.group(1))
+    s = m.group(3)
+    if "十" not in s:
+        return float(_CN_DIGIT[s]) if len(s) == 1 else None
+    tens, _, ones = s.partition("十")
+    if len(tens) > 1 or len(ones) > 1 or "十" in ones:
+        return None
+    return float((_CN_DIGIT.get(tens, 1) if tens else 1) * 10 + (_CN_DIGIT.get(ones, 0) if ones else 0))
 _CLAUSE_BREAK = re.compile(r"[,;:!?。\n]")
 _SENTENCE = re.compile(r"[^。;\n]+[。;\n]?")
 _VERB_END = re.compile(r"(收到|受理|接到|发生|共|有|办理)$")
@@ -161,7 +177,9 @@ def _parse_section(text: str, s0: int, s1: int, kind: str, source_at) -> list[Ce
                 if c2.key:
                     cls, label, span_b = c2, after, stop
             prev_end = m.end()
-            value = float(m.group(1))
+            value = _count_value(m)
+            if value is None:
+                continue
             src = source_at(a0 + span_a, a0 + span_b)
             raw = sent[span_a:span_b].strip()
             if cls.key:
