@@ -25,6 +25,7 @@ _TAGS = re.compile(r"<[^>]+>")
 _FIELD_PREFIX = re.compile(r"^(?:标题|题目|名称|文章标题|信息名称)\s*[:：|]?\s*")
 # Other fields of a crawled page: 栏目: 政府信息公开年报 names the page's column, not the report.
 _OTHER_FIELD = re.compile(r"^(?:所属)?(?:栏目|分类|主题分类|信息分类|类别|来源|发布机构|关键词|索引号|文号)\s*[:：|]")
+_NAME = re.compile(r"[\u4e00-\u9fff()（）]+")      # a body's name: ideographs, maybe a bracketed part
 _ORG_END = re.compile(r"(?:局|委|办|厅|政府|委员会|中心|管委会|办公室|院|所|会|署|站|队|处|部)$")
 _AGENCY_CUT = re.compile(r"(?:关于|报送|印发|转发).*$")
 # A year in Chinese numerals (二〇一九年, in titles and dates; the zero often typed as ○):
@@ -139,7 +140,7 @@ def _from_title(text: str, title: str | None) -> str | None:
         name = _SUFFIX.sub("", _TITLE_YEAR.sub("", title, count=1)).strip(" 《》\"“”")
         name = _TITLE_YEAR.sub("", name)
         name = _AGENCY_CUT.sub("", re.sub(r"\s+", "", name)).strip(" 《》\"“”:")
-        if len(name) >= 2 and re.fullmatch(r"[\u4e00-\u9fff()（）]+", name):
+        if len(name) >= 2 and _NAME.fullmatch(name):
             return _qualify(canonical_agency(name), text)
     return None
 
@@ -148,7 +149,7 @@ def _above_title(text: str, lines: list[str], title_at: int) -> str | None:
     """A cover names the body on the line above a title that does not: "XX局" over
     "2019年政府信息公开工作年度报告"."""
     s = re.sub(r"\s+", "", lines[title_at - 1]) if title_at > 0 else ""
-    if 2 <= len(s) <= 20 and re.fullmatch(r"[\u4e00-\u9fff()（）]+", s) and (_ORG_END.search(s) or _JURISDICTION_NAME.search(s)):
+    if 2 <= len(s) <= 20 and _NAME.fullmatch(s) and (_ORG_END.search(s) or _JURISDICTION_NAME.search(s)):
         return _qualify(canonical_agency(s), text)
     return None
 

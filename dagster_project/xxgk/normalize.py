@@ -11,6 +11,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .render import markdown_row
+
 # Pinyin a mirror site writes after a character: 報(bào)告 → 报告. Only
 # lower-case Latin letters (tone marks allowed) right after a CJK character.
 _PINYIN = re.compile(r"(?<=[\u3400-\u9fff])\([a-zü\u00e0-\u01dc\u0300-\u036f\u1e3f\u01f9]{1,7}\)")
@@ -85,7 +87,7 @@ def tab_rows_as_markdown(text: str) -> str:
     for i, line in enumerate(lines):
         row = line.lstrip(" \t\u3000\xa0")
         if row.count("\t") >= 2:
-            lines[i] = "| " + " | ".join(c.strip(" \u3000\xa0") for c in row.rstrip(" \u3000\xa0").split("\t")) + " |"
+            lines[i] = markdown_row(row.split("\t"))
     return "\n".join(lines)
 
 

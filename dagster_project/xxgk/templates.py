@@ -64,7 +64,7 @@ APPLICATION_ROWS: tuple[Key, ...] = (
     Key("other_overdue_fee", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
         ("缴纳费用",), group="other", templates=("2021",)),
     Key("other_other", "3.其他", ("3其他",), group="other", templates=("2021",)),
-    Key("handled_total", "（七）总计", ("七总计", "七合计")),
+    Key("handled_total", "（七）总计", ("七总计",)),   # parse_new reads 合计 too
     Key("carried_forward", "四、结转下年度继续办理", ("结转下年度", "结转下一年度")),
 )
 OUTCOME_GROUPS = ("granted", "partial", "denied", "unable", "ignored", "other")
