@@ -14,8 +14,9 @@ from functools import lru_cache
 from .render import markdown_row
 
 # Pinyin a mirror site writes after a character: 報(bào)告 → 报告. Only
-# lower-case Latin letters (tone marks allowed) right after a CJK character.
-_PINYIN = re.compile(r"(?<=[\u3400-\u9fff])\([a-zü\u00e0-\u01dc\u0300-\u036f\u1e3f\u01f9]{1,7}\)")
+# lower-case Latin letters (tone marks allowed) right after a CJK character. The "(" comes
+# first (its lookbehind after it) so the regex engine scans for it, not tries every position.
+_PINYIN = re.compile(r"\((?<=[\u3400-\u9fff]\()[a-zü\u00e0-\u01dc\u0300-\u036f\u1e3f\u01f9]{1,7}\)")
 # Vocabulary a phrase-level converter may have substituted on mirrors (CODEBOOK §6.2).
 _MIRROR_FIXES = (("檔案", "文件"), ("规范性档案", "规范性文件"))
 # Runs of blanks to write as one space; a lone space already is one (matching it too made

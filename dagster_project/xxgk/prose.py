@@ -22,11 +22,16 @@ from . import templates as T
 from .model import NUMBER, NIL, PROSE, Cell, line_source
 from .parse_old import classify, combined_zero, squash, unmapped_note
 
-_HEADING = re.compile(r"(?:^|(?<=[\s。;:!?)）\]】>|]))([一二三四五六七八九十]{1,3})\s*[、.．]\s*")
+# Each scanning regex starts with what it consumes, its lookbehind after that character, so
+# that a position failing its first character costs nothing more (twice as fast a scan).
+_NUMERALS = "一二三四五六七八九十"
+_HEADING = re.compile(f"([{_NUMERALS}](?<![^\\s。;:!?)）\\]】>|][{_NUMERALS}])[{_NUMERALS}]{{0,2}})\\s*[、.．]\\s*")
 _HEADING_END = re.compile(r"[\n。,;(（]")
 # A count: digits and a unit, or a small count in Chinese numerals (两件, 十二件) with 件 or 宗
 # only (一起 is "together", 一份 "a copy"; 每一件, 第一件 are no counts).
-_COUNT = re.compile(r"(?<![\d.])(\d+)\s*(件|条|宗|起|份)(?!次)|(?<![一二两三四五六七八九十零〇每第逐同统单])([一二两三四五六七八九十零〇]{1,3})(件|宗)(?!次|事)")
+_CN = "一二两三四五六七八九十零〇"
+_COUNT = re.compile(r"(\d(?<![\d.]\d)\d*)\s*(件|条|宗|起|份)(?!次)"
+                    f"|([{_CN}](?<![{_CN}每第逐同统单][{_CN}])[{_CN}]{{0,2}})(件|宗)(?!次|事)")
 _CN_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 
 
@@ -43,6 +48,7 @@ def _count_value(m: re.Match) -> float | None:
     return float((_CN_DIGIT.get(tens, 1) if tens else 1) * 10 + (_CN_DIGIT.get(ones, 0) if ones else 0))
 _CLAUSE_BREAK = re.compile(r"[,;:!?。\n]")
 _SENTENCE = re.compile(r"[^。;\n]+[。;\n]?")
+_CLAUSE_SPLIT = re.compile(r"[,;。:]")
 _VERB_END = re.compile(r"(收到|受理|接到|发生|共|有|办理)$")
 _LABEL_TRIM = re.compile(r"(?:的件数为|的件数|件数为|的|为|共计|共|计|达|数量)$")
 _LABEL_LEAD = re.compile(r"^(?:其中|另|另有|此外)")
@@ -180,7 +186,7 @@ def _parse_section(text: str, s0: int, s1: int, kind: str, source_at) -> list[Ce
             value = _count_value(m)
             if value is None:
                 continue
-            src = source_at(a0 + span_a, a0 + span_b)
+            span = (a0 + span_a, a0 + span_b)     # its source is made only for a cell kept
             raw = sent[span_a:span_b].strip()
             if cls.key:
                 if allowed is not None and cls.key not in allowed:
@@ -191,7 +197,7 @@ def _parse_section(text: str, s0: int, s1: int, kind: str, source_at) -> list[Ce
                     group = "litigation"
                 if cls.key in ("review_total", "litigation_total"):
                     totals[group] = value
-                cell = Cell(cls.table, cls.key, "", value, NUMBER, raw, src, PROSE, True)
+                cell = Cell(cls.table, cls.key, "", value, NUMBER, raw, source_at(*span), PROSE, True)
                 mapped_here.append(cell)
                 prev_key = cls.key
             elif allowed is None:
@@ -200,29 +206,30 @@ def _parse_section(text: str, s0: int, s1: int, kind: str, source_at) -> list[Ce
                     parent = T.OLD_PARENT.get(prev_key, "")   # a sibling of the category before it
                 name = _clean_label(label) or squash(label)
                 table = "reviews" if kind == "reviews" or cls.table == "reviews" else "applications"
-                unmapped_here.append(Cell(table, name, "", value, NUMBER, raw, src, PROSE, False,
+                unmapped_here.append(Cell(table, name, "", value, NUMBER, raw, source_at(*span), PROSE, False,
                                           unmapped_note(parent, cls.covers, "prose category outside the template")))
         out.extend(mapped_here)
         if mapped_here:
             out.extend(unmapped_here)
         # explicit nils and "all upheld", clause by clause
         pos = 0
-        for clause in re.split(r"[,;。:]", sent):
+        for clause in _CLAUSE_SPLIT.split(sent):
             c_a = sent.find(clause, pos)
             pos = c_a + len(clause)
-            if not clause.strip() or _COUNT.search(clause):
-                if _COUNT.search(clause) and re.search(r"行政复议", clause) and not re.search(r"行政诉讼", clause):
+            counted = _COUNT.search(clause) is not None
+            if counted or not clause.strip():
+                if counted and "行政复议" in clause and "行政诉讼" not in clause:
                     group = "review"
-                elif _COUNT.search(clause) and re.search(r"行政诉讼", clause):
+                elif counted and "行政诉讼" in clause:
                     group = "litigation"
                 continue
-            src = source_at(a0 + c_a, a0 + c_a + len(clause))
+            span = (a0 + c_a, a0 + c_a + len(clause))
             nils: list[tuple[str, str]] = []
             if _NEG_REVIEW.search(clause):
                 nils.append(("reviews", "review_total"))
             if _NEG_LIT.search(clause):
                 nils.append(("reviews", "litigation_total"))
-            if not nils and not re.search(r"复议|诉讼", clause):
+            if not nils and "复议" not in clause and "诉讼" not in clause:
                 if _NEG_RECEIVED.search(clause):
                     nils.append(("applications", "received"))
                 elif _NEG_DENIED.search(clause):
@@ -232,7 +239,8 @@ def _parse_section(text: str, s0: int, s1: int, kind: str, source_at) -> list[Ce
             for table, key in nils:
                 if allowed is not None and key not in allowed:
                     continue
-                out.append(Cell(table, key, "", 0.0, NIL, clause.strip(), src, PROSE, True, "explicit nil in prose"))
+                out.append(Cell(table, key, "", 0.0, NIL, clause.strip(), source_at(*span), PROSE, True,
+                                "explicit nil in prose"))
             if nils or allowed is not None or group is None or group not in totals:
                 continue
             sub = f"{group}_upheld"
@@ -240,6 +248,6 @@ def _parse_section(text: str, s0: int, s1: int, kind: str, source_at) -> list[Ce
                 continue
             if _ALL_UPHELD.search(clause) or (_UPHELD.search(clause) and totals[group] == 1
                                                and not re.search(r"未|没有|不", clause.split("维持")[0][-3:])):
-                out.append(Cell("reviews", sub, "", totals[group], NUMBER, clause.strip(), src, PROSE, True,
+                out.append(Cell("reviews", sub, "", totals[group], NUMBER, clause.strip(), source_at(*span), PROSE, True,
                                 "维持 with no count: all of the total upheld"))
     return out
