@@ -92,10 +92,10 @@ def load_suite(folder: str | Path, name: str) -> dict:
 
 class _Row:
     """A raw.cells row as identities.operands() reads a Cell."""
-    __slots__ = ("figure_key", "value", "status", "method", "mapped", "note", "table")
+    __slots__ = ("key", "value", "status", "method", "mapped", "note", "table")
 
     def __init__(self, figure_key, value, status, method, mapped, note, table):
-        self.figure_key, self.value, self.status, self.method = figure_key, value, status, method
+        self.key, self.value, self.status, self.method = figure_key, value, status, method
         self.mapped, self.note, self.table = mapped, note, table
 
 

@@ -86,16 +86,16 @@ IDENTITIES: tuple[Identity, ...] = tuple(_new_format() + _old_format())
 def operands(cells, template: str | None) -> dict[str, float | None]:
     """Figure key -> value (None for an empty cell) from a report's cells.
 
-    cells: objects or rows with key/figure_key, value, status, method, mapped.
+    cells: objects with key, value, status, method, mapped (Cells, or raw.cells rows so read).
     Table cells count; an old-format report often states figures only in
     prose, so there prose counts too where no table gave the figure."""
     vals: dict[str, float | None] = {}
     prose: dict[str, float] = {}
     cells = list(cells)
     for c in cells:
-        key = getattr(c, "key", None) or c.figure_key
         if not c.mapped:
             continue
+        key = c.key
         if c.method in (TABLE, RECONSTRUCTED):
             vals.setdefault(key, None if c.status == EMPTY else (c.value or 0.0))
         elif c.status != EMPTY:
@@ -139,8 +139,9 @@ def _unmapped_children(cells) -> dict[str, float]:
     return by_method["table"] or by_method["prose"]
 
 
-def assess(idn: Identity, vals: dict[str, float | None]) -> dict | None:
-    """Both sides and the status of one identity; None when the report states none of it."""
+def assess(idn: Identity, vals: dict[str, float | None], doc: str = "") -> dict | None:
+    """Both sides and the status of one identity in report `doc`; None when the report
+    states none of it."""
     get = vals.get
     left = [get(k) for k in idn.lhs]
     right = [get(k) for k in idn.rhs]
@@ -158,7 +159,7 @@ def assess(idn: Identity, vals: dict[str, float | None]) -> dict | None:
     if rhs is not None and len(idn.lhs) == 1:
         rhs += get(idn.lhs[0] + UNMAPPED, 0.0)      # old format: unmapped categories under the parent
     status = NOT_ASSESSABLE if missing else (PASS if abs(lhs - rhs) < 1e-9 else FAIL)
-    return {"identity": idn.id, "rule": idn.rule, "description": idn.description, "severity": idn.severity,
+    return {"doc": doc, "identity": idn.id, "rule": idn.rule, "description": idn.description, "severity": idn.severity,
             "lhs": lhs, "rhs": rhs, "status": status, "missing": ", ".join(missing)}
 
 
@@ -175,5 +176,5 @@ for _i in IDENTITIES:
 def evaluate(report: Report) -> list[dict]:
     """One row per identity of the report's template that touches any stated figure."""
     vals = operands(report.cells, report.template)
-    rows = (assess(i, vals) for i in for_template(report.template))
-    return [{"doc": report.doc, **r} for r in rows if r]
+    rows = (assess(i, vals, report.doc) for i in for_template(report.template))
+    return [r for r in rows if r]

@@ -60,14 +60,16 @@ def _titles(lines: list[str]) -> list[tuple[int, str, bool, bool]]:
     is in a list."""
     found: list[tuple[int, str]] = []
     joined = -1
+    words = [bool(_TITLE_WORDS.search(ln)) for ln in lines[:26]] + [False]
     for i, ln in enumerate(lines[:25]):
-        nxt = lines[i + 1].strip("|# ").strip() if i + 1 < len(lines) else ""
-        if i == joined or not (_TITLE_WORDS.search(ln) or _TITLE_WORDS.search(nxt)) or _OTHER_FIELD.match(ln.strip("|# ")):
+        if i == joined or not (words[i] or words[i + 1]) or _OTHER_FIELD.match(ln.strip("|# ")):
             continue   # the tail of the title on the line before, no title's words, another field
+        nxt = lines[i + 1].strip("|# ").strip() if i + 1 < len(lines) else ""
         s = _FIELD_PREFIX.sub("", ln.strip("|# ").strip()).strip("| ")
-        if not _TITLE.search(s) and len(s) <= 40 and (m := _SUFFIX.search(s + nxt)) and m.start() < len(s) < m.end():
+        if (len(s) <= 40 and "报" in s + nxt and not _TITLE.search(s)   # every closing word has 报: a cheap test first
+                and (m := _SUFFIX.search(s + nxt)) and m.start() < len(s) < m.end()):
             s, joined = s + nxt, i + 1    # the title's closing words broken over two lines
-        if _TITLE.search(s) and len(s) <= 60 and ">" not in s and not s.startswith(("本报告", "根据", "本年度报告")):
+        if len(s) <= 60 and _TITLE.search(s) and ">" not in s and not s.startswith(("本报告", "根据", "本年度报告")):
             if len(re.sub(_SUFFIX, "", s).strip()) < 2 and i > 0:
                 continue   # only the tail of a broken title
             found.append((i, s))

@@ -399,8 +399,11 @@ _HEADER_WORDS = re.compile(
     "(?:" + _alternatives(w[:i] for w in _REVIEW_HEADER_WORDS for i in range(1, len(w))) + ")?$")
 
 
+_NON_WORD = re.compile(r"[\W_]+")
+
+
 def _is_review_header(text: str) -> bool:
-    t = re.sub(r"[\W_]+", "", text)
+    t = _NON_WORD.sub("", text)
     return not t or bool(_HEADER_WORDS.match(t))
 
 

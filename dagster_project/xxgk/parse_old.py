@@ -219,18 +219,23 @@ def find_appendix(text: str) -> tuple[int, bool, bool, bool] | None:
     return (h.end() if h else m.end()), two, year_first, m.group("unit") is not None
 
 
+_CELL_BREAK = re.compile(r"[|\n]")
+_IDEOGRAPH = re.compile(r"[\u4e00-\u9fff]")
+_DECIMAL = re.compile(r"\d+(?:\.\d+)?")
+
+
 def _rows(text: str, start: int, two: bool, units: bool = True) -> list[Row]:
     rows: list[Row] = []
     pos = start
     next_item: str | None = None
     for m in (_ROW if units else _ROW_NO_UNIT).finditer(text, start):
         between = text[pos:m.start()]
-        pieces = [p for p in re.split(r"[|\n]", between) if p.strip()]
+        pieces = [p for p in _CELL_BREAK.split(between) if p.strip()]
         label = pieces[-1].strip() if pieces else ""
         if next_item is not None:
             label = next_item + label
         next_item = None
-        if not re.search(r"[\u4e00-\u9fff]", label) or len(squash(label)) > 80:
+        if not _IDEOGRAPH.search(label) or len(squash(label)) > 80:
             if len(squash(between)) > 120:       # prose after the table: stop
                 break
             pos = m.end()
@@ -391,7 +396,7 @@ def _value(raw: str) -> tuple[str, float | None]:
     t = (raw or "").strip()
     if not t:
         return EMPTY, None
-    if re.fullmatch(r"\d+(?:\.\d+)?", t):
+    if _DECIMAL.fullmatch(t):
         return NUMBER, float(t)
     return NIL, 0.0
 
