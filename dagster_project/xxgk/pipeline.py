@@ -12,6 +12,7 @@ file, so parse workers never contend for its single writer.
 """
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import json
@@ -124,20 +125,32 @@ def _batches(rows: list, size: int) -> list[list]:
 
 
 def _worker_gc() -> None:
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 20)   # a parse allocates many small objects that live until its batch ends
+    gc.freeze()   # a forked worker inherits its parent's heap (Dagster, dbt, pandas), never to be collected
+
+
+def _without_gc(fn, batch):
+    """fn(batch) with the cycle collector paused, then one collection. A batch's many small
+    objects live until it ends: collecting as they pile up traversed them again and again
+    (a tenth of a parse). They hold almost no cycles, so memory still follows the batch."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return fn(batch)
+    finally:
+        gc.collect()
+        if was_enabled:
+            gc.enable()
 
 
 def _run_batches(fn, batches: list, workers: int, progress: Progress | None, what: str) -> list[dict]:
     results: list[dict] = []
+    task = functools.partial(_without_gc, fn)
     if workers <= 1 or len(batches) <= 1:
-        it = map(fn, batches)
+        it = map(task, batches)
         pool = None
     else:
-        # gc.freeze: a forked worker inherits its parent's heap (Dagster, dbt, pandas: millions of
-        # objects), which every full collection would traverse again and again
         pool = ProcessPoolExecutor(min(workers, len(batches)), initializer=_worker_gc)
-        it = pool.map(fn, batches)
+        it = pool.map(task, batches)
     try:
         for i, r in enumerate(it, 1):
             results.append(r)
