@@ -115,3 +115,29 @@ def test_title_broken_before_nianbao():
 def test_canonical_agency():
     assert metadata.canonical_agency("泸州市政府") == "泸州市人民政府"
     assert metadata.canonical_agency("启东市政府办") == "启东市人民政府办公室"
+
+
+def test_template_from_section_two_where_table_three_does_not_tell():
+    # A fragment of a 2024 report: table 三 breaks off at （四）, before the rows that tell
+    # 2021 from 2019, and no year is written. Its 第二十条 tables have the 2021 columns.
+    from xxgk.extract import extract_document
+    _, r = extract_document(REAL / "07_unknown_city_2024_table3_fragment.txt")
+    assert r.report_year is None and len([c for c in r.cells if c.table == "applications"]) == 91
+    assert r.template == "2021"
+
+
+def test_section_two_headers_come_after_table_three_and_before_the_year():
+    from xxgk.extract import _template_by_section_two, extract_document, parse_text
+    from xxgk.model import Report
+    assert _template_by_section_two("第 二 十 条 第(一)项\n信息内容 本 年 制 发 件 数 本年废止件数") == "2021"
+    assert _template_by_section_two("第二十条第(五)项\n信息内容 上一年项目数量 本年增/减 处理决定数量") == "2019"
+    assert _template_by_section_two("第二十条\n本年新制作数量 … 本年处理决定数量") is None   # both: no answer
+    assert _template_by_section_two("本年制发件数, but no 第二十条 table") is None
+    # 22_pingtan_shs_2021: a 2021 table 三 under 2019 第二十条 headings: table 三 decides
+    _, r = extract_document(REAL / "22_pingtan_shs_2021.txt")
+    assert r.template == "2021"
+    # a 2022 report on the 2019 form whose table 三 lost its rows: its headers, not its year
+    text = ("XX局2022年政府信息公开工作年度报告\n本报告所列数据的统计期限为2022年1月1日至2022年12月31日。\n"
+            "第二十条第(一)项\n信息内容 本年新制作数量 本年新公开数量 对外公开总数量\n规章 0 0 0\n")
+    r = parse_text(Report(doc="x.txt"), text)
+    assert (r.report_year, r.template) == (2022, "2019")

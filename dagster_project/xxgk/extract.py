@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from . import metadata, parse_new
+from . import templates as T
 from .ingest import HTML, PDF, SPREADSHEET, TEXT, RawDocument, decode, describe, list_files
 from .model import TABLE, Report, line_source
 from .normalize import Normalized, normalize
@@ -80,7 +81,7 @@ def parse_normalized(report: Report, norm: Normalized, origin: dict[int, str] | 
     report.report_year, report.agency = meta.report_year, meta.agency
     report.publish_date, report.scope = meta.publish_date, meta.scope
     report.province, report.city, report.county, report.region_code = meta.province, meta.city, meta.county, meta.region_code
-    report.template = tables.template or _template_by_year(meta.report_year)
+    report.template = tables.template or _template_by_section_two(t) or _template_by_year(meta.report_year)
     if not tables.cells:
         _parse_old(report, t, source_of)
     report.attachments = [{"name": n, "status": "named", "path": ""} for n in dict.fromkeys(_ATTACHMENT.findall(t))]
@@ -109,6 +110,21 @@ def _parse_old(report: Report, text: str, source_of) -> None:
             c.note = (c.note + "; " if c.note else "") + f"old-format prose key in a {report.template} report"
         report.notes.append(f"{len(cells)} prose figures with old-format keys kept unmapped")
     report.cells.extend(cells)
+
+
+_ARTICLE_20 = re.compile(r"第\s*二\s*十\s*条")
+_BLANKS = re.compile(r"\s+")
+
+
+def _template_by_section_two(text: str) -> str | None:
+    """The new-format template whose section 二 column headers the text holds, if only one's
+    (templates.SECTION_TWO_HEADERS): the headers follow the first 第二十条."""
+    m = _ARTICLE_20.search(text)
+    if not m:
+        return None
+    rest = _BLANKS.sub("", text[m.start():])          # PDF text spaces or breaks a header's characters
+    found = [tpl for tpl, words in T.SECTION_TWO_HEADERS.items() if any(w in rest for w in words)]
+    return found[0] if len(found) == 1 else None
 
 
 def _template_by_year(year: int | None) -> str | None:

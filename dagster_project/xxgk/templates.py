@@ -84,6 +84,15 @@ REVIEW_COLUMNS: tuple[Key, ...] = (
     Key("total", "总计", ("总计",)),
 )
 
+# ---- New format: section 二 (第二十条), column headers of one template only ----
+# The 2021 revision replaced the 2019 columns of these tables (CODEBOOK §3). They tell the
+# template where table 三 does not: a fragment, rows that lost their labels.
+
+SECTION_TWO_HEADERS: dict[str, tuple[str, ...]] = {
+    "2019": ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "采购项目数量"),
+    "2021": ("本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量", "本年收费金额"),
+}
+
 # ---- Old format (2008-2018): statistics appendix rows and prose keys -------
 
 # Old-format tokens are matched by parse_old.py on a label with spaces and
