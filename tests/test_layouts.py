@@ -63,6 +63,22 @@ def test_an_empty_column_at_the_tables_edge_changes_nothing(tmp_path, doc):
     assert _new_format(report.figures()) == _new_format(LABELS[doc]["figures"])
 
 
+def test_ocr_placeholder_headers_one_cell_per_line(tmp_path):
+    """The OCR markdown of Shuyang 2025 heads each row's small table 类别 | 数据1 … 数据6 |
+    总计. Written one cell per line (the same tables as PDF text), 数据1 is a header word:
+    read as 数据 and a glued 1 it had become the row's first value."""
+    doc = "02_shuyang_county_2025.md"
+    lines = []
+    for line in (REAL / doc).read_text(encoding="utf-8").split("\n"):
+        cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.startswith("|") else [line]
+        lines.extend(c for c in cells if not re.fullmatch(r"-{3,}", c))
+    text = "\n".join(lines)
+    assert "\n数据1\n" in text and "|" not in text.split("三、收到和处理")[1]
+    (tmp_path / "shuyang.txt").write_text(text, encoding="utf-8")
+    _, report = extract_document(tmp_path / "shuyang.txt")
+    assert _new_format(report.figures()) == _new_format(LABELS[doc]["figures"])
+
+
 # Label drift (CODEBOOK 6.2): wordings that reports' own typing drifts to.
 _DRIFT = {"本年新收": "本年度新收", "上年结转": "上年度结转", "(七)总计": "(七)合计", "（七）总计": "（七）合计",
           "结转下年度继续办理": "结转下一年度继续办理", "危及“三安全一稳定”": "危及国家安全、公共安全、经济安全和社会稳定"}

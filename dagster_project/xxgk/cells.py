@@ -82,7 +82,7 @@ def split_cells(text: str, first_line: int = 1, label_open: bool = False) -> lis
             label_open = False
         for p in pieces:
             kind, value = classify(p)
-            if not use_pipes and kind == TEXT:
+            if not use_pipes and kind == TEXT and not _PLACEHOLDER.match(p):
                 # "12件" or "无" glued to words: split a space-less run into parts
                 for sub in _split_mixed(p):
                     k2, v2 = classify(sub)
@@ -93,6 +93,9 @@ def split_cells(text: str, first_line: int = 1, label_open: bool = False) -> lis
 
 
 _MIXED = re.compile(r"-?\d+(?:\.\d+)?|[^\d]+")
+# A column header a tool made up where it could not read the real one: 数据1 … 数据6 from
+# an OCR tool, 列1 … from a spreadsheet's table. A header word, not a label glued to a value.
+_PLACEHOLDER = re.compile(r"(?:数据|列)\d{1,2}$")
 
 
 def _split_mixed(token: str) -> list[str]:
