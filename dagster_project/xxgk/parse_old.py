@@ -305,11 +305,11 @@ def _resolve_glued(rows: list[Row], year_first: bool, prose: dict[str, float]) -
             if len(g) > 1:
                 for col in (0, 1):
                     vals = [c[col] for c in combo]
-                    if all(v is not None and re.fullmatch(r"\d+", v) for v in vals):
+                    if all(v is not None and v.isdecimal() for v in vals):
                         score += 10 if int(vals[0]) == sum(int(v) for v in vals[1:]) else 0
             for r, c in zip(g, combo):
                 k = r.cls.key if r.cls else None
-                if k and k in prose and c[0] is not None and re.fullmatch(r"\d+", c[0]) and int(c[0]) == prose[k]:
+                if k and k in prose and c[0] is not None and c[0].isdecimal() and int(c[0]) == prose[k]:
                     score += 3
                 if r.glued and c[1] is not None:
                     score += _evenness(c[0], c[1]) * 0.1

@@ -33,6 +33,7 @@ _CN = "一二两三四五六七八九十零〇"
 _COUNT = re.compile(r"(\d(?<![\d.]\d)\d*)\s*(件|条|宗|起|份)(?!次)"
                     f"|([{_CN}](?<![{_CN}每第逐同统单][{_CN}])[{_CN}]{{0,2}})(件|宗)(?!次|事)")
 _CN_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+_THOUSANDS = re.compile(r",(?<=\d,)(?=\d{3}(?!\d))")     # 1,234 → 1234
 
 
 def _count_value(m: re.Match) -> float | None:
@@ -133,7 +134,7 @@ def unwrap(text: str) -> str:
 
 
 def parse_prose(text: str, source_of=line_source) -> list[Cell]:
-    text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)
+    text = _THOUSANDS.sub("", text)
     flow = unwrap(text)
     cells: list[Cell] = []
     for kind, s0, s1 in sections(flow):
@@ -150,6 +151,29 @@ def parse_prose(text: str, source_of=line_source) -> list[Cell]:
         out.append(c)
     out.extend(combined_zero(out, PROSE))
     return out
+
+
+_NEGATION = re.compile(r"[未没无不]")
+
+
+def _nils(clause: str) -> list[tuple[str, str]]:
+    """(table, key) of each figure a clause without a count states as nil: 未收到…申请,
+    未发生…行政复议和行政诉讼, 无不予公开, 不存在…答复."""
+    if not _NEGATION.search(clause):      # every nil wording has one of these: most clauses stop here
+        return []
+    nils = []
+    if _NEG_REVIEW.search(clause):
+        nils.append(("reviews", "review_total"))
+    if _NEG_LIT.search(clause):
+        nils.append(("reviews", "litigation_total"))
+    if not nils and "复议" not in clause and "诉讼" not in clause:
+        if _NEG_RECEIVED.search(clause):
+            nils.append(("applications", "received"))
+        elif _NEG_DENIED.search(clause):
+            nils.append(("applications", "answered_denied"))
+        elif _NEG_ANSWERED.search(clause):
+            nils.append(("applications", "answered"))
+    return nils
 
 
 def _parse_section(text: str, s0: int, s1: int, kind: str, source_at) -> list[Cell]:
@@ -224,18 +248,7 @@ def _parse_section(text: str, s0: int, s1: int, kind: str, source_at) -> list[Ce
                     group = "litigation"
                 continue
             span = (a0 + c_a, a0 + c_a + len(clause))
-            nils: list[tuple[str, str]] = []
-            if _NEG_REVIEW.search(clause):
-                nils.append(("reviews", "review_total"))
-            if _NEG_LIT.search(clause):
-                nils.append(("reviews", "litigation_total"))
-            if not nils and "复议" not in clause and "诉讼" not in clause:
-                if _NEG_RECEIVED.search(clause):
-                    nils.append(("applications", "received"))
-                elif _NEG_DENIED.search(clause):
-                    nils.append(("applications", "answered_denied"))
-                elif _NEG_ANSWERED.search(clause):
-                    nils.append(("applications", "answered"))
+            nils = _nils(clause)
             for table, key in nils:
                 if allowed is not None and key not in allowed:
                     continue
@@ -245,6 +258,8 @@ def _parse_section(text: str, s0: int, s1: int, kind: str, source_at) -> list[Ce
                 continue
             sub = f"{group}_upheld"
             if any(c.row == sub for c in out):
+                continue
+            if "维持" not in clause:
                 continue
             if _ALL_UPHELD.search(clause) or (_UPHELD.search(clause) and totals[group] == 1
                                                and not re.search(r"未|没有|不", clause.split("维持")[0][-3:])):
