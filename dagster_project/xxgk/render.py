@@ -64,8 +64,11 @@ def _join_pieces(pieces: list[str]) -> str:
 
 
 def _cell_text(td) -> str:
-    if not len(td):                    # text only, the common case: no pieces to join
-        return _WS.sub(" ", td.text or "").strip().replace("|", "/")
+    el = td
+    while len(el) == 1 and _wraps(el):
+        el = el[0]                     # <td><p><span>258</span></p></td>: the innermost text alone
+    if not len(el):                    # text only, the common case: no pieces to join
+        return _WS.sub(" ", el.text or "").strip().replace("|", "/")
     pieces: list[str] = []
     buf: list[str] = []
 
@@ -93,6 +96,13 @@ def _cell_text(td) -> str:
         walk(ch)
     pieces.append("".join(buf))
     return _join_pieces(pieces).replace("|", "/")
+
+
+def _wraps(el) -> bool:
+    """Is el's one child an element with no text of el's around it? Its text is then el's."""
+    ch = el[0]
+    return (isinstance(ch.tag, str) and ch.tag not in _DROP_TAGS and ch.tag != "br"
+            and not (el.text or "").strip() and not (ch.tail or "").strip())
 
 
 def _span(el, attr: str) -> int:
