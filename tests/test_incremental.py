@@ -229,3 +229,37 @@ def test_old_dbt_invocation_folders_are_pruned(tmp_path):
     assert sorted(p.name for p in removed) == ["warehouse_models-run0-abc", "warehouse_models-run1-abc"]
     assert sorted(p.name for p in tmp_path.iterdir()) == (
         ["other_step-run0-abc", "partial_parse.msgpack"] + [f"warehouse_models-run{i}-abc" for i in range(2, 7)])
+
+
+def test_a_batch_runs_without_collections_and_its_cycles_go_with_it():
+    """A batch runs with the cycle collector paused and ends with one collection of the
+    youngest generation only: the batch's cycles are freed, the rest of the heap (the
+    Dagster process's, when a single batch runs there) is not walked."""
+    import gc
+    import weakref
+
+    class Node:
+        pass
+
+    refs, generations = [], []
+
+    def batch(n):
+        for _ in range(n):
+            a, b = Node(), Node()
+            a.other, b.other = b, a          # a cycle: only the collector frees it
+            refs.append(weakref.ref(a))
+        return "done"
+
+    def watch(phase, info):
+        if phase == "start":
+            generations.append(info["generation"])
+
+    gc.collect()
+    gc.callbacks.append(watch)
+    try:
+        assert P._without_gc(batch, 50_000) == "done"
+    finally:
+        gc.callbacks.remove(watch)
+    assert generations == [0]                       # no collection during the batch, then the youngest
+    assert not any(r() is not None for r in refs)  # and its cycles are gone
+    assert gc.isenabled()
