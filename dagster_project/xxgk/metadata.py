@@ -22,6 +22,7 @@ _PUBLISHES = re.compile(r"现(?:将|予)?公布([\u4e00-\u9fff]{3,30}?)" + _YEAR
 _AGENCY_IN_BODY = re.compile(r"([\u4e00-\u9fff]{2,5}[省市县区州盟旗][\u4e00-\u9fff]{2,14}?(?:局|委员会|办公室|办公厅|管委会|人民政府|中心|委))")
 _PLACE = re.compile(r"([\u4e00-\u9fff]{2,4}?[市县区州])")
 _TAGS = re.compile(r"<[^>]+>")
+_BLANKS = re.compile(r"\s+")
 _FIELD_PREFIX = re.compile(r"^(?:标题|题目|名称|文章标题|信息名称)\s*[:：|]?\s*")
 # Other fields of a crawled page: 栏目: 政府信息公开年报 names the page's column, not the report.
 _OTHER_FIELD = re.compile(r"^(?:所属)?(?:栏目|分类|主题分类|信息分类|类别|来源|发布机构|关键词|索引号|文号)\s*[:：|]")
@@ -88,7 +89,7 @@ def _title_line(titles: list[tuple[int, str, bool, bool]]) -> tuple[int, str] | 
 
 def canonical_agency(name: str) -> str:
     """泸州市政府 → 泸州市人民政府; 启东市政府办 → 启东市人民政府办公室."""
-    name = re.sub(r"\s+", "", name)
+    name = _BLANKS.sub("", name)
     name = re.sub(r"([市县区])政府办$", r"\1人民政府办公室", name)
     name = re.sub(r"([市县区])府办$", r"\1人民政府办公室", name)
     name = re.sub(r"([市县区])政府$", r"\1人民政府", name)
@@ -141,7 +142,7 @@ def _from_title(text: str, title: str | None) -> str | None:
     if title:
         name = _SUFFIX.sub("", _TITLE_YEAR.sub("", title, count=1)).strip(" 《》\"“”")
         name = _TITLE_YEAR.sub("", name)
-        name = _AGENCY_CUT.sub("", re.sub(r"\s+", "", name)).strip(" 《》\"“”:")
+        name = _AGENCY_CUT.sub("", _BLANKS.sub("", name)).strip(" 《》\"“”:")
         if len(name) >= 2 and _NAME.fullmatch(name):
             return _qualify(canonical_agency(name), text)
     return None
@@ -150,7 +151,7 @@ def _from_title(text: str, title: str | None) -> str | None:
 def _above_title(text: str, lines: list[str], title_at: int) -> str | None:
     """A cover names the body on the line above a title that does not: "XX局" over
     "2019年政府信息公开工作年度报告"."""
-    s = re.sub(r"\s+", "", lines[title_at - 1]) if title_at > 0 else ""
+    s = _BLANKS.sub("", lines[title_at - 1]) if title_at > 0 else ""
     if 2 <= len(s) <= 20 and _NAME.fullmatch(s) and (_ORG_END.search(s) or _JURISDICTION_NAME.search(s)):
         return _qualify(canonical_agency(s), text)
     return None
@@ -159,7 +160,7 @@ def _above_title(text: str, lines: list[str], title_at: int) -> str | None:
 def _from_lines(text: str, lines: list[str]) -> str | None:
     # A short first line that names the body ("市 国 资 委")
     for ln in lines[:10]:           # below a crawled page's navigation lines, if any
-        s = re.sub(r"\s+", "", ln)
+        s = _BLANKS.sub("", ln)
         if 2 <= len(s) <= 15 and re.fullmatch(r"[\u4e00-\u9fff]+", s) and _ORG_END.search(s):
             return _qualify(canonical_agency(s), text)
     counts = Counter(_AGENCY_IN_BODY.findall(text))

@@ -382,8 +382,11 @@ def _resolve_by_columns(rows: list[_Row], notes: list[str]) -> None:
     rows[:] = [r for r in rows if r.cells is not None]
 
 
-_REVIEW_HEADER_WORDS = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "合计", "小计", "行政复议", "行政诉讼",
-                        "未经复议直接起诉", "复议后起诉", "未经复议", "直接起诉", "复议后", "起诉", "结果", "维持", "纠正",
+# The header's words: the template's column and group labels (templates.py; 行政诉讼·复议后起诉
+# is printed as two header cells), and the shorter words and extra cells reports print.
+_REVIEW_HEADER_WORDS = (*(c.label for c in T.REVIEW_COLUMNS),
+                        *(part for g in T.REVIEW_GROUPS for part in g.label.split("·")),
+                        "合计", "小计", "未经复议", "直接起诉", "复议后", "起诉", "结果", "维持", "纠正",
                         "其他", "尚未", "审结", "序号", "情况", "数量", "项目", "件")
 
 

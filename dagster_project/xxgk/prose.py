@@ -29,11 +29,14 @@ _HEADING = re.compile(f"([{_NUMERALS}](?<![^\\s。;:!?)）\\]】>|][{_NUMERALS}]
 _HEADING_END = re.compile(r"[\n。,;(（]")
 # A count: digits and a unit, or a small count in Chinese numerals (两件, 十二件) with 件 or 宗
 # only (一起 is "together", 一份 "a copy"; 每一件, 第一件 are no counts).
-_CN = "一二两三四五六七八九十零〇"
+_CN_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+_CN = "".join(_CN_DIGIT) + "十"
 _COUNT = re.compile(r"(\d(?<![\d.]\d)\d*)\s*(件|条|宗|起|份)(?!次)"
                     f"|([{_CN}](?<![{_CN}每第逐同统单][{_CN}])[{_CN}]{{0,2}})(件|宗)(?!次|事)")
-_CN_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 _THOUSANDS = re.compile(r",(?<=\d,)(?=\d{3}(?!\d))")     # 1,234 → 1234
+_CLAUSE_BREAK = re.compile(r"[,;:!?。\n]")
+_SENTENCE = re.compile(r"[^。;\n]+[。;\n]?")
+_CLAUSE_SPLIT = re.compile(r"[,;。:]")
 
 
 def _count_value(m: re.Match) -> float | None:
@@ -47,9 +50,8 @@ def _count_value(m: re.Match) -> float | None:
     if len(tens) > 1 or len(ones) > 1 or "十" in ones:
         return None
     return float((_CN_DIGIT.get(tens, 1) if tens else 1) * 10 + (_CN_DIGIT.get(ones, 0) if ones else 0))
-_CLAUSE_BREAK = re.compile(r"[,;:!?。\n]")
-_SENTENCE = re.compile(r"[^。;\n]+[。;\n]?")
-_CLAUSE_SPLIT = re.compile(r"[,;。:]")
+
+
 _VERB_END = re.compile(r"(收到|受理|接到|发生|共|有|办理)$")
 _LABEL_TRIM = re.compile(r"(?:的件数为|的件数|件数为|的|为|共计|共|计|达|数量)$")
 _LABEL_LEAD = re.compile(r"^(?:其中|另|另有|此外)")
@@ -115,7 +117,8 @@ def _clean_label(label: str) -> str:
 # punctuation and the next line goes on (not a heading, not a table row).
 _CLOSED = tuple("。;:!?)）】」")
 _IN_SENTENCE = re.compile(r"[。,;:]")     # a heading has none: a line with one is a paragraph
-_HEADING_START = re.compile(r"\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[(（]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]|\d{1,2}\s*[、．](?!\d))")
+_HEADING_START = re.compile(f"\\s*(?:[{_NUMERALS}]{{1,3}}\\s*[、.．]|[(（]\\s*[{_NUMERALS}\\d]{{1,3}}\\s*[)）]"
+                            "|\\d{1,2}\\s*[、．](?!\\d))")
 
 
 def unwrap(text: str) -> str:
@@ -257,9 +260,7 @@ def _parse_section(text: str, s0: int, s1: int, kind: str, source_at) -> list[Ce
             if nils or allowed is not None or group is None or group not in totals:
                 continue
             sub = f"{group}_upheld"
-            if any(c.row == sub for c in out):
-                continue
-            if "维持" not in clause:
+            if "维持" not in clause or any(c.row == sub for c in out):
                 continue
             if _ALL_UPHELD.search(clause) or (_UPHELD.search(clause) and totals[group] == 1
                                                and not re.search(r"未|没有|不", clause.split("维持")[0][-3:])):
