@@ -25,8 +25,8 @@ TEXT = "text"
 class RawCell:
     text: str
     kind: str       # NUMBER | NIL | EMPTY | TEXT
+    value: float | None
     line: int       # 1-based line of the document (or rendered grid)
-    value: float | None = None
 
 
 @lru_cache(maxsize=1 << 16)
@@ -42,8 +42,54 @@ def classify(text: str) -> tuple[str, float | None]:
     return TEXT, None
 
 
+def _piece(piece: str) -> tuple[str, str, float | None]:
+    """A piece as a cell's (text, kind, value)."""
+    return (piece.strip(), *classify(piece))
+
+
 def _is_separator(cells: list[str]) -> bool:
     return len(cells) >= 2 and all(not c.strip().strip("-:") for c in cells)   # each empty, or only - and :
+
+
+Piece = tuple[str, str, "float | None"]     # a cell's text, kind and value
+
+
+# A line's cells depend on the line alone (and, for the first line after a row label,
+# on that): cached, as a batch's tables repeat their lines ("0 |", "| 合计 | 3 | 0 |").
+@lru_cache(maxsize=1 << 16)
+def _pipe_line(line: str, label_open: bool) -> tuple[Piece, ...]:
+    """The cells of one line of a text that uses pipes."""
+    if "|" not in line:
+        return (_piece(line),) if line.strip() else ()
+    s = line.strip()
+    if s[0] == "|" and s[-1] == "|" and s.strip("|").strip():
+        pieces = s[1:-1].split("|")              # markdown row (a label's closing pipe is s[0])
+        if _is_separator(pieces):
+            if label_open and all(not p.strip() for p in pieces):
+                return (("", EMPTY, None),) * len(pieces)   # "| | | |" right after a row label: its cells, all empty
+            return ()
+        return tuple(map(_piece, pieces))
+    parts = s.split("|")
+    if len(parts) > 2 and not s.strip("|").strip():
+        return ()                                 # "||", "|||||": a row separator
+    pieces = parts[:-1] if parts[-1].strip() == "" else parts
+    if label_open and pieces and not pieces[0].strip():
+        pieces = pieces[1:]
+    return tuple(map(_piece, pieces))
+
+
+@lru_cache(maxsize=1 << 16)
+def _spaced_line(line: str) -> tuple[Piece, ...]:
+    """The cells of one line of a text without pipes: its words, and a word that glues
+    digits to text ("12件", "无" after a label) split into its parts."""
+    out: list[Piece] = []
+    for p in line.split():
+        t, kind, value = _piece(p)
+        if kind == TEXT and not _PLACEHOLDER.match(p):
+            out.extend(map(_piece, _split_mixed(p)))
+        else:
+            out.append((t, kind, value))
+    return tuple(out)
 
 
 def split_cells(text: str, first_line: int = 1, label_open: bool = False) -> list[RawCell]:
@@ -53,42 +99,16 @@ def split_cells(text: str, first_line: int = 1, label_open: bool = False) -> lis
     open, so a first "|" closes the label cell rather than making an empty one.
     """
     out: list[RawCell] = []
-    use_pipes = "|" in text
-    for i, line in enumerate(text.split("\n")):
-        ln = first_line + i
-        if use_pipes:
-            if "|" not in line:
-                pieces = [line] if line.strip() else []
-            else:
-                s = line.strip()
-                markdown = s.startswith("|") and s.endswith("|") and bool(s.strip("|").strip())
-                if markdown:
-                    pieces = s[1:-1].split("|")          # markdown row (a label's closing pipe is s[0])
-                    if _is_separator(pieces):
-                        if label_open and i == 0 and all(not p.strip() for p in pieces):
-                            # "| | | |" right after a row label: that row's cells, all empty
-                            out.extend(RawCell("", EMPTY, ln, None) for _ in pieces)
-                        continue
-                else:
-                    parts = s.split("|")
-                    if not s.strip("|").strip() and len(parts) > 2:
-                        continue                          # "||", "|||||": a row separator
-                    pieces = parts[:-1] if parts[-1].strip() == "" else parts
-                if label_open and i == 0 and not markdown:
-                    pieces = pieces[1:] if pieces and not pieces[0].strip() else pieces
-        else:
-            pieces = line.split()
-        if i == 0:
-            label_open = False
-        for p in pieces:
-            kind, value = classify(p)
-            if not use_pipes and kind == TEXT and not _PLACEHOLDER.match(p):
-                # "12件" or "无" glued to words: split a space-less run into parts
-                for sub in _split_mixed(p):
-                    k2, v2 = classify(sub)
-                    out.append(RawCell(sub, k2, ln, v2))
-                continue
-            out.append(RawCell(p.strip(), kind, ln, value))
+    lines = text.split("\n")
+    if "|" in text:
+        out.extend(RawCell(*p, first_line) for p in _pipe_line(lines[0], label_open))
+        for i in range(1, len(lines)):
+            ln = first_line + i
+            out.extend(RawCell(*p, ln) for p in _pipe_line(lines[i], False))
+    else:
+        for i, line in enumerate(lines):
+            ln = first_line + i
+            out.extend(RawCell(*p, ln) for p in _spaced_line(line))
     return out
 
 

@@ -5,6 +5,7 @@ read bytes → sniff kind → text (decoded, or rendered from HTML/spreadsheet)
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -71,9 +72,7 @@ def parse_normalized(report: Report, norm: Normalized, origin: dict[int, str] | 
     report.notes.extend(norm.notes)
     t = norm.text
 
-    def source_of(line: int) -> str:
-        return (origin.get(line) or line_source(line)) if origin else line_source(line)
-
+    source_of = functools.partial(_rendered_source, origin) if origin else line_source
     tables = parse_new.parse(t, source_of)
     report.cells.extend(tables.cells)
     report.notes.extend(tables.notes)
@@ -92,6 +91,11 @@ def parse_normalized(report: Report, norm: Normalized, origin: dict[int, str] | 
             report.is_report = False
             report.notes.append("not an annual report: no disclosure wording and no statistics table")
     return report
+
+
+def _rendered_source(origin: dict[int, str], line: int) -> str:
+    """A rendered table's line by its origin ("table 2 row 5"), other lines as "line N"."""
+    return origin.get(line) or line_source(line)
 
 
 def _parse_old(report: Report, text: str, source_of) -> None:

@@ -140,7 +140,7 @@ def _read_glued(run: list[RawCell], after: str, groups: tuple[int, ...], what: s
         return None, g.note
     line = run[0].line
     raw = " ".join(tokens)
-    out = [RawCell(raw, NUMBER, line, float(v)) for v in g.values]
+    out = [RawCell(raw, NUMBER, float(v), line) for v in g.values]
     return (out, RECONSTRUCTED if g.reconstructed else TABLE), g.note
 
 
@@ -211,7 +211,10 @@ _DIGIT_RUNS = re.compile(r"\d+")
 def _too_few_cells(line: str, n: int) -> bool:
     """A line that cannot hold n cells, known without splitting it: with pipes, a cell
     needs a pipe; without, a cell is a word or, inside a word mixing digits and text, a
-    digit run or the text between two (so at most words + 2 x digit runs)."""
+    digit run or the text between two (so at most words + 2 x digit runs). Either way a
+    cell takes a character: one cell per line, the common case, is settled by length."""
+    if len(line) < n - 1:
+        return True
     if "|" in line:
         return line.count("|") < n - 1
     return len(line.split()) + 2 * len(_DIGIT_RUNS.findall(line)) < n
@@ -324,12 +327,12 @@ def parse_applications(text: str, source_of=line_source) -> TableParse:
     _resolve_by_columns(parsed, out.notes)
     keys = {r.key for r in parsed}
     for row in parsed:
-        for col, rc in zip(columns, row.cells):
-            if col is None:
-                out.cells.append(_cell("applications", row.key, SUBTOTAL, rc, source_of, row.method, False,
-                                       "小计 column (subtotal of 法人或其他组织), outside the template"))
-            else:
-                out.cells.append(_cell("applications", row.key, col, rc, source_of, row.method, True, row.note))
+        out.cells.extend(
+            Cell("applications", row.key, col, rc.value, rc.kind, rc.text, source_of(rc.line), row.method, True, row.note)
+            if col is not None else
+            _cell("applications", row.key, SUBTOTAL, rc, source_of, row.method, False,
+                  "小计 column (subtotal of 法人或其他组织), outside the template")
+            for col, rc in zip(columns, row.cells))
     if template:
         out.template = template
     elif keys & {"other_overdue_correction", "other_overdue_fee"}:
@@ -372,7 +375,7 @@ def _resolve_by_columns(rows: list[_Row], notes: list[str]) -> None:
                     break
     if len(good) == 1:
         for r, p in zip(amb, good[0]):
-            r.cells = [RawCell(r.run, NUMBER, r.line, float(v)) for v in p]
+            r.cells = [RawCell(r.run, NUMBER, float(v), r.line) for v in p]
             r.note += ("; " + ",".join(map(str, p)) + " is the only combination with the other ambiguous rows "
                        "for which the column identities (新收 + 上年结转 = 总计 + 结转下年度; 总计 = sum of the outcome rows) hold")
             r.method = RECONSTRUCTED
