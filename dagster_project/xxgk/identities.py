@@ -143,11 +143,10 @@ def assess(idn: Identity, vals: dict[str, float | None], doc: str = "") -> dict 
     """Both sides and the status of one identity in report `doc`; None when the report
     states none of it."""
     get = vals.get
-    left = [get(k) for k in idn.lhs]
-    right = [get(k) for k in idn.rhs]
-    if None not in left and None not in right:     # every operand stated: the common case
-        lhs, rhs, missing = sum(left), sum(right), []
-    else:
+    try:                                           # every operand stated: the common case
+        lhs, rhs, missing = sum(map(vals.__getitem__, idn.lhs)), sum(map(vals.__getitem__, idn.rhs)), []
+    except (KeyError, TypeError):                  # an operand absent, or an empty cell (None)
+        left = [get(k) for k in idn.lhs]
         keys = idn.lhs + idn.rhs
         if not any(k in vals for k in keys):
             return None
