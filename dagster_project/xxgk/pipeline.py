@@ -226,8 +226,7 @@ def report_tables(reports: Iterable[Report]) -> dict[str, "pa.Table"]:
     import pyarrow as pa
     reps, checks, atts = [], [], []
     cells: list = []
-    cell_docs: list[str] = []
-    ids: list[str] = []
+    counts: list[int] = []
     flags: list[bool] = []
     for r in reports:
         doc_id, n = r.sha256, len(r.cells)
@@ -236,19 +235,20 @@ def report_tables(reports: Iterable[Report]) -> dict[str, "pa.Table"]:
         reps.append((doc_id, r.doc, r.report_year, r.agency, r.template, r.publish_date, r.scope, r.province, r.city,
                      r.county, r.region_code, r.is_report, n, n_figures, "; ".join(r.notes), PARSER_VERSION))
         cells.extend(r.cells)
-        cell_docs.extend([doc_id] * n)
-        ids.extend(cell_ids(doc_id, n))
+        counts.append(n)
         flags.extend(rec)
         checks.extend((doc_id, *_CHECK_FIELDS(row)) for row in identities.evaluate(r) + _text_vs_table(r))
         atts.extend((doc_id, r.doc, a.get("name"), a.get("status"), a.get("path")) for a in r.attachments)
+    cell_docs, ids = cell_ids([r[0] for r in reps], counts)
     cell_columns = {
         "cell_id": ids,
         "doc_id": cell_docs,
-        **{name: list(map(operator.attrgetter(attr), cells)) for name, attr in _CELL_ATTRS},
-        "is_record_cell": flags,
+        **{name: pa.array(list(map(operator.attrgetter(attr), cells)), _arrow_type("cells", name))
+           for name, attr in _CELL_ATTRS},
+        "is_record_cell": pa.array(flags, pa.bool_()),
     }
     return {"reports": _arrow(reps, REPORT_COLUMNS, "reports"),
-            "cells": pa.table({c: pa.array(cell_columns[c], _arrow_type("cells", c)) for c in CELL_COLUMNS}),
+            "cells": pa.table({c: cell_columns[c] for c in CELL_COLUMNS}),
             "checks": _arrow(checks, CHECK_COLUMNS, "checks"),
             "attachments": _arrow(atts, ATTACHMENT_COLUMNS, "attachments")}
 
