@@ -12,7 +12,7 @@ NUMBER, NIL, EMPTY = "number", "nil", "empty"
 TABLE, PROSE, RECONSTRUCTED = "table", "prose", "reconstructed"
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Cell:
     table: str            # applications | reviews
     row: str              # template key (templates.py); unmapped rows keep their own label
@@ -27,8 +27,21 @@ class Cell:
     # the flat figure key, made once: the loaders and checks ask for it several times per cell
     key: str = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self):
-        self.key = figure_key(self.table, self.row, self.col)
+    def __init__(self, table: str, row: str, col: str, value: float | None, status: str, raw: str, source: str,
+                 method: str = TABLE, mapped: bool = True, note: str = ""):
+        # written out, not generated: a batch makes a few hundred thousand cells, and the
+        # generated __init__ would call __post_init__ for the key
+        self.table = table
+        self.row = row
+        self.col = col
+        self.value = value
+        self.status = status
+        self.raw = raw
+        self.source = source
+        self.method = method
+        self.mapped = mapped
+        self.note = note
+        self.key = figure_key(table, row, col)
 
     @property
     def is_figure(self) -> bool:

@@ -98,7 +98,7 @@ def drop_repeated_body(lines: list[str]) -> tuple[list[str], bool]:
     Looks for a run of at least 5 identical lines, covering at least a quarter
     of the text, that starts again right where it ends (or later)."""
     sig = [ln.strip() for ln in lines]
-    total = sum(len(s) for s in sig) or 1
+    total = sum(map(len, sig)) or 1
     first_seen: dict[str, int] = {}
     for j, s in enumerate(sig):
         if len(s) < 8:
