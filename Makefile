@@ -13,7 +13,7 @@ export XXGK_DUCKDB ?= $(XXGK_WAREHOUSE)/xxgk.duckdb
 # the venv's tools (dbt for dagster-dbt under `dagster dev`) without activating it
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install run test ui bench manifest clean
+.PHONY: install run test ui bench instructions manifest clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ ui: manifest $(DAGSTER_HOME)/dagster.yaml
 
 bench: manifest
 	$(BIN)/xxgk bench
+
+# instructions per report of the Python stages (valgrind): a measure this machine's drift does not move
+instructions: install
+	$(BIN)/xxgk instructions
 
 clean:
 	rm -rf warehouse $(DAGSTER_HOME) dbt/target dbt/logs

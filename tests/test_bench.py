@@ -48,3 +48,30 @@ def test_targets_are_judged_from_the_run():
     assert [k for k, v in other.items() if v is None] == [
         "end to end <= 60 s", ">= 1,000 reports per CPU-second (normalize + parse), both cores",
         "10 new reports: only they parsed, <= 20 s"]
+
+
+def test_instruction_counts_per_stage_are_the_differences_of_the_runs(tmp_path, monkeypatch):
+    """xxgk instructions: each stage's steady cost is (3 passes - 1 pass) / 2 less the stage
+    before's; its first pass is the 1-pass run less the stage before's (the start for text)."""
+    from xxgk import instructions
+    from xxgk.synth import generate
+    generate(tmp_path, 3, workers=1).unlink()
+    steady = {"text": 100, "normalize": 30, "parse": 500, "tables": 200}     # per report
+    warm = {"text": 7, "normalize": 1000, "parse": 90, "tables": 0}          # per report, first pass only
+    n = sum(1 for f in instructions.list_files_ok(tmp_path))
+    def fake_count(corpus, until, passes):
+        done = instructions.STAGES[1:instructions.STAGES.index(until) + 1]
+        return 12345 + sum((passes * steady[s] + warm[s]) * n for s in done)
+    monkeypatch.setattr(instructions, "count", fake_count)
+    res = instructions.measure(tmp_path, progress=lambda *_: None)
+    assert res["reports"] == n >= 3
+    for s in steady:
+        assert res["stages"][s] == {"steady_per_report": steady[s], "first_pass_per_report": steady[s] + warm[s]}
+    assert "all" in instructions.report_lines(res)[-1]
+
+
+def test_instruction_workload_runs_every_stage_on_the_corpus(tmp_path):
+    from xxgk import instructions
+    from xxgk.synth import generate
+    generate(tmp_path, 4, workers=1).unlink()
+    assert instructions.run_stages(tmp_path, "tables", 1) == len(list(instructions.list_files_ok(tmp_path))) >= 4

@@ -68,6 +68,12 @@ def main(argv: list[str] | None = None) -> int:
                     help="load: only ingest, normalize, parse and load raw.* (no dbt, checks, publish)")
     bn.add_argument("--keep", action="store_true", help="keep the corpus and warehouse in <out>/work_N")
     bn.set_defaults(func=lambda a: __import__("xxgk.bench", fromlist=["main"]).main(a))
+    ins = sub.add_parser("instructions", help="instructions per report of the Python stages, counted by callgrind")
+    ins.add_argument("--reports", type=int, default=200)
+    ins.add_argument("--seed", type=int, default=0)
+    ins.add_argument("--out", help="also write the figures to this JSON file")
+    ins.set_defaults(func=lambda a: __import__("xxgk.instructions", fromlist=["main"]).main(
+        ["--reports", str(a.reports), "--seed", str(a.seed)] + (["--out", a.out] if a.out else [])))
     args = ap.parse_args(argv)
     return args.func(args)
 
