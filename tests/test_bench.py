@@ -71,7 +71,9 @@ def test_instruction_counts_per_stage_are_the_differences_of_the_runs(tmp_path, 
 
 
 def test_instruction_workload_runs_every_stage_on_the_corpus(tmp_path):
+    import gc
     from xxgk import instructions
     from xxgk.synth import generate
     generate(tmp_path, 4, workers=1).unlink()
     assert instructions.run_stages(tmp_path, "tables", 1) == len(list(instructions.list_files_ok(tmp_path))) >= 4
+    assert gc.isenabled()                # as it was: the workload pauses the collector only while it runs

@@ -51,16 +51,21 @@ def run_stages(corpus: Path, until: str, passes: int) -> int:
     from .pipeline import report_tables
     docs = list(list_files_ok(corpus))
     depth = STAGES.index(until)
+    was_enabled = gc.isenabled()
     gc.disable()                       # as in a batch (pipeline._without_gc)
-    for _ in range(passes if depth else 0):
-        texts = [document_text(d, b) for d, b in docs]
-        if depth >= 2:
-            norms = [normalize(t) for t, _ in texts]
-        if depth >= 3:
-            reports = [parse_normalized(Report(doc=d.name, sha256=d.sha256), n, o)
-                       for (d, _), n, (_, o) in zip(docs, norms, texts)]
-        if depth >= 4:
-            report_tables(reports)
+    try:
+        for _ in range(passes if depth else 0):
+            texts = [document_text(d, b) for d, b in docs]
+            if depth >= 2:
+                norms = [normalize(t) for t, _ in texts]
+            if depth >= 3:
+                reports = [parse_normalized(Report(doc=d.name, sha256=d.sha256), n, o)
+                           for (d, _), n, (_, o) in zip(docs, norms, texts)]
+            if depth >= 4:
+                report_tables(reports)
+    finally:
+        if was_enabled:
+            gc.enable()
     return len(docs)
 
 
