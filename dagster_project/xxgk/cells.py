@@ -42,16 +42,15 @@ def classify(text: str) -> tuple[str, float | None]:
     return TEXT, None
 
 
-def _piece(piece: str) -> tuple[str, str, float | None]:
-    """A piece as a cell's (text, kind, value)."""
+Piece = tuple[str, str, "float | None"]     # a cell's text, kind and value
+
+
+def _piece(piece: str) -> Piece:
     return (piece.strip(), *classify(piece))
 
 
 def _is_separator(cells: list[str]) -> bool:
     return len(cells) >= 2 and all(not c.strip().strip("-:") for c in cells)   # each empty, or only - and :
-
-
-Piece = tuple[str, str, "float | None"]     # a cell's text, kind and value
 
 
 # A line's cells depend on the line alone (and, for the first line after a row label,
@@ -99,16 +98,10 @@ def split_cells(text: str, first_line: int = 1, label_open: bool = False) -> lis
     open, so a first "|" closes the label cell rather than making an empty one.
     """
     out: list[RawCell] = []
-    lines = text.split("\n")
-    if "|" in text:
-        out.extend(RawCell(*p, first_line) for p in _pipe_line(lines[0], label_open))
-        for i in range(1, len(lines)):
-            ln = first_line + i
-            out.extend(RawCell(*p, ln) for p in _pipe_line(lines[i], False))
-    else:
-        for i, line in enumerate(lines):
-            ln = first_line + i
-            out.extend(RawCell(*p, ln) for p in _spaced_line(line))
+    pipes = "|" in text
+    for i, line in enumerate(text.split("\n")):
+        ln = first_line + i
+        out.extend(RawCell(*p, ln) for p in (_pipe_line(line, label_open and i == 0) if pipes else _spaced_line(line)))
     return out
 
 

@@ -168,6 +168,7 @@ def _row_values(chunk_cells: list[RawCell], key: str, notes: list[str], n: int =
 
 
 SUBTOTAL = "subtotal_org"
+_SUBTOTAL_NOTE = "小计 column (subtotal of 法人或其他组织), outside the template"
 _SUBTOTAL_HEAD = re.compile(_loose("小计"))
 _FIRST_ORG = re.compile(_loose("商业企业"))
 
@@ -327,12 +328,11 @@ def parse_applications(text: str, source_of=line_source) -> TableParse:
     _resolve_by_columns(parsed, out.notes)
     keys = {r.key for r in parsed}
     for row in parsed:
-        out.cells.extend(
-            Cell("applications", row.key, col, rc.value, rc.kind, rc.text, source_of(rc.line), row.method, True, row.note)
-            if col is not None else
-            _cell("applications", row.key, SUBTOTAL, rc, source_of, row.method, False,
-                  "小计 column (subtotal of 法人或其他组织), outside the template")
-            for col, rc in zip(columns, row.cells))
+        for col, rc in zip(columns, row.cells):
+            in_template = col is not None         # None: a 小计 column
+            out.cells.append(Cell("applications", row.key, col if in_template else SUBTOTAL, rc.value, rc.kind,
+                                  rc.text, source_of(rc.line), row.method, in_template,
+                                  row.note if in_template else _SUBTOTAL_NOTE))
     if template:
         out.template = template
     elif keys & {"other_overdue_correction", "other_overdue_fee"}:

@@ -245,7 +245,7 @@ def report_tables(reports: Iterable[Report]) -> dict[str, "pa.Table"]:
         "doc_id": cell_docs,
         **{name: pa.array(list(map(operator.attrgetter(attr), cells)), _arrow_type("cells", name))
            for name, attr in _CELL_ATTRS},
-        "is_record_cell": pa.array(flags, pa.bool_()),
+        "is_record_cell": pa.array(flags, _arrow_type("cells", "is_record_cell")),
     }
     return {"reports": _arrow(reps, REPORT_COLUMNS, "reports"),
             "cells": pa.table({c: cell_columns[c] for c in CELL_COLUMNS}),
