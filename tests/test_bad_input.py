@@ -1,4 +1,5 @@
 """Bad input gets a clear, recorded reason; the run goes on and counts it."""
+import re
 from pathlib import Path
 
 import duckdb
@@ -6,7 +7,7 @@ import pytest
 
 from conftest import SEEDS
 from xxgk import pipeline as P
-from xxgk.extract import extract_document
+from xxgk.extract import extract_document, parse_failure
 from xxgk.summary import summarize
 
 SEED_2019 = SEEDS / "004_6d9098e69707ff9c.txt"
@@ -65,6 +66,51 @@ def test_pipeline_records_every_file_and_goes_on(corpus, tmp_path):
         text = summarize(con)
     assert "files seen:            6" in text and "files rejected:        3" in text
     assert "not_a_report.txt: not an annual report" in text
+
+
+def test_a_parser_error_is_recorded_and_the_run_goes_on(tmp_path, monkeypatch, capsys):
+    """A layout the parsers do not expect may make one of them raise: that report keeps the
+    cells read before the error and says where it stopped; every other report is parsed as
+    usual, by `xxgk extract` and by the pipeline, which counts and lists such reports."""
+    import shutil
+
+    from xxgk import cli, metadata
+    describe = metadata.describe
+
+    def failing_describe(text):
+        if "插入的异常行" in text:
+            raise IndexError("list index out of range")
+        return describe(text)
+
+    monkeypatch.setattr(metadata, "describe", failing_describe)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEED_2019, corpus / "good.txt")
+    (corpus / "bad.txt").write_text(SEED_2019.read_text(encoding="utf-8") + "\n插入的异常行\n", encoding="utf-8")
+
+    _, good = extract_document(corpus / "good.txt")
+    _, bad = extract_document(corpus / "bad.txt")
+    assert parse_failure(good) is None
+    why = parse_failure(bad)
+    assert re.fullmatch(r"parse failed: IndexError: list index out of range \(at extract\.py:\d+\); "
+                        r"\d+ cells read before it kept", why)
+    assert bad.figures() == good.figures() and len(bad.figures()) == 28   # table 三/四 were read before metadata
+    assert bad.report_year is None and good.report_year == 2019
+
+    out = tmp_path / "figures.jsonl"
+    assert cli.main(["extract", str(corpus), "-o", str(out), "--workers", "1"]) == 0
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 2
+    err = capsys.readouterr().err
+    assert "bad.txt: parse failed: IndexError" in err and "2 reports extracted (1 of them with a parse error" in err
+
+    store = P.Store(tmp_path / "wh")
+    docs = P.scan_documents(corpus)
+    P.normalize_new(docs, store, workers=1)
+    assert P.parse_new(store, workers=1)["parse_failed"] == 1
+    with duckdb.connect(str(store.database)) as con:
+        P.load_landing(con, docs, store)
+        text = summarize(con)
+    assert "parse errors:          1" in text and "  - bad.txt: parse failed: IndexError" in text
 
 
 def test_versions_follow_the_code(tmp_path):

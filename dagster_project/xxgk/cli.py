@@ -7,20 +7,24 @@ import sys
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from .extract import extract_paths
+    from .extract import extract_paths, parse_failure
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
-    n = rejected = 0
+    n = rejected = failed = 0
     for doc, report in extract_paths(args.paths, workers=args.workers):
         if not doc.ok:
             rejected += 1
             print(f"rejected {doc.name}: {doc.reason}", file=sys.stderr)
             continue
+        if (why := parse_failure(report)) is not None:
+            failed += 1
+            print(f"{doc.name}: {why}", file=sys.stderr)
         row = report.to_figures_json()
         if args.details:
             row = report.to_dict()
         out.write(json.dumps(row, ensure_ascii=False) + "\n")
         n += 1
-    print(f"{n} reports extracted, {rejected} files rejected", file=sys.stderr)
+    print(f"{n} reports extracted ({failed} of them with a parse error, kept with what was read), "
+          f"{rejected} files rejected", file=sys.stderr)
     return 0
 
 

@@ -9,6 +9,7 @@ import functools
 import hashlib
 import os
 import re
+import traceback
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -68,10 +69,39 @@ def parse_text(report: Report, text: str, origin: dict[int, str] | None = None) 
     return parse_normalized(report, normalize(text), origin)
 
 
-def parse_normalized(report: Report, norm: Normalized, origin: dict[int, str] | None = None) -> Report:
-    report.notes.extend(norm.notes)
-    t = norm.text
+PARSE_FAILED = "parse failed"
 
+
+def parse_normalized(report: Report, norm: Normalized, origin: dict[int, str] | None = None) -> Report:
+    """The report's cells, metadata and attachments read from its normalized text.
+
+    Never raises: an error in the parsers (a layout they do not expect) is recorded in the
+    report's notes, with where it happened, and the report keeps what was read before it,
+    so one document cannot stop a run of thousands."""
+    report.notes.extend(norm.notes)
+    try:
+        _parse_into(report, norm.text, origin)
+    except Exception as e:
+        report.notes.append(f"{PARSE_FAILED}: {type(e).__name__}: {e} (at {_where(e)}); "
+                            f"{len(report.cells)} cells read before it kept")
+    return report
+
+
+def _where(e: Exception) -> str:
+    """file:line of the innermost frame of this package in the error's traceback."""
+    frames = [f for f in traceback.extract_tb(e.__traceback__) if Path(f.filename).parent == _HERE]
+    return f"{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "?"
+
+
+_HERE = Path(__file__).parent
+
+
+def parse_failure(report: Report) -> str | None:
+    """The note of a parse that stopped on an error (parse_normalized), if it did."""
+    return next((n for n in report.notes if n.startswith(PARSE_FAILED)), None)
+
+
+def _parse_into(report: Report, t: str, origin: dict[int, str] | None) -> None:
     source_of = functools.partial(_rendered_source, origin) if origin else line_source
     tables = parse_new.parse(t, source_of)
     report.cells.extend(tables.cells)
@@ -90,7 +120,6 @@ def parse_normalized(report: Report, norm: Normalized, origin: dict[int, str] | 
         else:
             report.is_report = False
             report.notes.append("not an annual report: no disclosure wording and no statistics table")
-    return report
 
 
 def _rendered_source(origin: dict[int, str], line: int) -> str:
@@ -148,12 +177,13 @@ def extract_document(path: str | Path, siblings: Iterable[str] = ()) -> tuple[Ra
         return doc, report
     try:
         text, origin = document_text(doc, data)
+        norm = normalize(text)
     except Exception as e:   # a corrupt, encrypted or truncated file: record why and go on
         doc.status, doc.reason = "rejected", f"{doc.kind} could not be read: {type(e).__name__}: {e}"[:500]
         report.is_report = False
         report.notes.append(doc.reason)
         return doc, report
-    parse_text(report, text, origin)
+    parse_normalized(report, norm, origin)
     match_attachments(report, siblings)
     return doc, report
 

@@ -28,7 +28,8 @@ from typing import Callable, Iterable
 import pandas as pd
 
 from . import identities
-from .extract import NORMALIZER_VERSION, PARSER_VERSION, document_text, match_attachments, parse_normalized
+from .extract import (NORMALIZER_VERSION, PARSER_VERSION, document_text, match_attachments, parse_failure,
+                      parse_normalized)
 from .ingest import RawDocument, describe, list_files
 from .model import EMPTY, Report, cell_ids, record_flags
 from .normalize import Normalized, normalize
@@ -320,7 +321,7 @@ def _parse_batch(args: tuple[list[str], str, str]) -> dict:
     tables = report_tables(reports)
     for name in ("cells", "checks", "attachments", "reports"):   # reports last: it marks the part done
         write_parquet(tables[name], Path(folder) / name, part)
-    return {"n": len(reports)}
+    return {"n": len(reports), "failed": sum(parse_failure(r) is not None for r in reports)}
 
 
 _PARSE_INPUT = ["doc_id", "name", "status", "text", "origin", "simplified", "pinyin_removed", "duplicate_removed", "notes"]
@@ -352,7 +353,8 @@ def parse_new(store: Store, workers: int = 2, progress: Progress | None = None,
     t = time.perf_counter()
     batches = [([f], str(store.parts("normalized")), str(parsed)) for f in todo]
     res = _run_batches(_parse_batch, batches, workers, progress, "parse")
-    return {"parsed": sum(r["n"] for r in res), "parts": len(todo), "seconds": round(time.perf_counter() - t, 2)}
+    return {"parsed": sum(r["n"] for r in res), "parse_failed": sum(r["failed"] for r in res), "parts": len(todo),
+            "seconds": round(time.perf_counter() - t, 2)}
 
 
 # ---- load ---------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """The short account a run prints: what was seen, parsed, loaded, checked and rejected."""
 from __future__ import annotations
 
+from .extract import PARSE_FAILED
+
 
 def summarize(con) -> str:
     q = lambda sql: con.execute(sql).fetchall()  # noqa: E731
@@ -16,6 +18,8 @@ def summarize(con) -> str:
     reasons = q("""select name, reason from raw.documents where status <> 'ok'
                    union all select name, reason from raw.normalized where status <> 'ok'
                    union all select doc, notes from raw.reports where not is_report order by 1""")
+    failed = con.execute("select doc, substr(notes, strpos(notes, ?)) from raw.reports "
+                         "where strpos(notes, ?) > 0 order by 1", [PARSE_FAILED, PARSE_FAILED]).fetchall()
     missing = q("select count(*) from raw.attachments where status = 'missing'")[0][0]
     lines = [
         f"files seen:            {files}",
@@ -26,6 +30,8 @@ def summarize(con) -> str:
         f"{checks.get('not_assessable', 0)} not assessable  ({failing} reports flagged, kept as published)",
         f"text vs table:         {tvt.get('pass', 0)} agree, {tvt.get('fail', 0)} disagree",
         f"attachments missing:   {missing}",
+        f"parse errors:          {len(failed)}",
+        *[f"  - {name}: {why}" for name, why in failed],
         f"files rejected:        {rejected + unreadable}",
     ]
     lines += [f"  - {name}: {reason}" for name, reason in reasons]
