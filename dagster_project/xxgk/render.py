@@ -118,8 +118,9 @@ def _span(el, attr: str) -> int:
 
 
 def table_grid(table) -> list[list[str]]:
-    """The table's cells as a grid; a merged cell's text fills every slot it covers."""
-    rows = [tr for tr in table.iter("tr") if _own_table(tr) is table]
+    """The cells of a table with no table inside it, as a grid; a merged cell's text fills
+    every slot it covers. Each slot's text is _cell_text's: stripped, without "|" or line breaks."""
+    rows = list(table.iter("tr"))       # no nested table: every row is the table's own
     grid: list[list[str | None]] = [[] for _ in rows]
     n_cells = 0
     for r, tr in enumerate(rows):
@@ -130,17 +131,21 @@ def table_grid(table) -> list[list[str]]:
                 continue
             while c < len(row) and row[c] is not None:
                 c += 1                           # slots taken by a cell spanning down from above
-            text = _cell_text(td)
-            rs, cs = min(_span(td, "rowspan"), len(rows) - r), _span(td, "colspan")
-            if rs == cs == 1 and c == len(row):
+            text = td.text
+            if len(td) or not (text and text.isdigit()):
+                text = _cell_text(td)            # not a bare number, the common cell: read it whole
+            if c == len(row) and td.get("rowspan") is None and td.get("colspan") is None:
                 row.append(text)                 # the common cell: one slot, at the row's end
-            else:
-                for below in grid[r:r + rs]:
-                    if len(below) < c + cs:
-                        below.extend([None] * (c + cs - len(below)))
-                    for j in range(c, c + cs):
-                        if below[j] is None:
-                            below[j] = text
+                c += 1
+                n_cells += 1
+                continue
+            rs, cs = min(_span(td, "rowspan"), len(rows) - r), _span(td, "colspan")
+            for below in grid[r:r + rs]:
+                if len(below) < c + cs:
+                    below.extend([None] * (c + cs - len(below)))
+                for j in range(c, c + cs):
+                    if below[j] is None:
+                        below[j] = text
             c += cs
             n_cells += rs * cs
             if n_cells > MAX_HTML_TABLE_CELLS:
@@ -148,15 +153,12 @@ def table_grid(table) -> list[list[str]]:
     return [[x if x is not None else "" for x in row] for row in grid]
 
 
-def _own_table(el):
-    p = el.getparent()
-    while p is not None and p.tag != "table":
-        p = p.getparent()
-    return p
-
-
-def markdown_row(cells: list[str]) -> str:
-    return "| " + " | ".join(c.replace("|", "/").replace("\n", " ").strip() for c in cells) + " |"
+def markdown_row(cells: list[str], clean: bool = True) -> str:
+    """One table row as a markdown line. clean=False: the cells are table_grid's, already
+    stripped and without "|" or line breaks."""
+    if clean:
+        cells = [c.replace("|", "/").replace("\n", " ").strip() for c in cells]
+    return "| " + " | ".join(cells) + " |"
 
 
 def html_to_text(html: str) -> tuple[str, dict[int, str]]:
@@ -200,9 +202,9 @@ def html_to_text(html: str) -> tuple[str, dict[int, str]]:
             flush()
             ntable += 1
             for r, row in enumerate(table_grid(el), 1):
-                if not any(x.strip() for x in row):
+                if not any(row):                 # cells are stripped: an empty row is all ""
                     continue
-                lines.append(markdown_row(row))
+                lines.append(markdown_row(row, clean=False))
                 origin[len(lines)] = f"table {ntable} row {r}"
             if el.tail:
                 cur.append(el.tail)
