@@ -56,8 +56,8 @@ def test_instruction_counts_per_stage_are_the_differences_of_the_runs(tmp_path, 
     from xxgk import instructions
     from xxgk.synth import generate
     generate(tmp_path, 3, workers=1).unlink()
-    steady = {"text": 100, "normalize": 30, "parse": 500, "tables": 200}     # per report
-    warm = {"text": 7, "normalize": 1000, "parse": 90, "tables": 0}          # per report, first pass only
+    steady = {"text": 100, "normalize": 30, "parse": 500, "tables": 200, "parts": 60}     # per report
+    warm = {"text": 7, "normalize": 1000, "parse": 90, "tables": 0, "parts": 5}           # per report, first pass only
     n = sum(1 for f in instructions.list_files_ok(tmp_path))
     def fake_count(corpus, until, passes):
         done = instructions.STAGES[1:instructions.STAGES.index(until) + 1]
@@ -75,5 +75,7 @@ def test_instruction_workload_runs_every_stage_on_the_corpus(tmp_path):
     from xxgk import instructions
     from xxgk.synth import generate
     generate(tmp_path, 4, workers=1).unlink()
-    assert instructions.run_stages(tmp_path, "tables", 1) == len(list(instructions.list_files_ok(tmp_path))) >= 4
+    n = len(list(instructions.list_files_ok(tmp_path)))
+    assert instructions.run_stages(tmp_path, "tables", 1) == n >= 4
     assert gc.isenabled()                # as it was: the workload pauses the collector only while it runs
+    assert instructions.run_stages(tmp_path, "parts", 1) == n

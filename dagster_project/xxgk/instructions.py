@@ -13,7 +13,10 @@ report (caches warm, as in a worker on its second batch); the first pass, less t
 child's start, also counts what is warmed once (the converter's dictionaries,
 cached labels). The stages are cumulative: text (decoding, rendering HTML and
 spreadsheets), normalize, parse, tables (landing columns, identities, Arrow),
-and each one's cost is its run's count less the run of the stage before.
+and each one's cost is its run's count less the run of the stage before. The
+last, parts, runs the pipeline's own normalize and parse steps on the files
+(pipeline.normalize_new and parse_new, in process): its cost over tables is what
+a real run adds, reading the files, writing and reading the Parquet parts.
 
     xxgk instructions [--reports 200] [--out FILE]
 """
@@ -32,7 +35,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-STAGES = ("start", "text", "normalize", "parse", "tables")   # "start": the child reading the files, no stage
+STAGES = ("start", "text", "normalize", "parse", "tables", "parts")   # "start": the child reading the files, no stage
 _COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
 
 
@@ -44,13 +47,15 @@ def list_files_ok(corpus: Path):
 
 def run_stages(corpus: Path, until: str, passes: int) -> int:
     """The child's workload: every readable file of the corpus through the stages up to
-    `until`, `passes` times. Returns the number of reports."""
+    `until`, `passes` times. Returns the number of reports (for parts: that the steps parsed)."""
     from .extract import document_text, parse_normalized
     from .model import Report
     from .normalize import normalize
     from .pipeline import report_tables
     docs = list(list_files_ok(corpus))
     depth = STAGES.index(until)
+    if until == "parts":
+        return _run_steps(docs, passes)
     was_enabled = gc.isenabled()
     gc.disable()                       # as in a batch (pipeline._without_gc)
     try:
@@ -67,6 +72,23 @@ def run_stages(corpus: Path, until: str, passes: int) -> int:
         if was_enabled:
             gc.enable()
     return len(docs)
+
+
+def _run_steps(docs, passes: int) -> int:
+    """The pipeline's normalize and parse steps on the files, each pass into a new warehouse.
+    Returns the number of reports the last pass parsed."""
+    import dataclasses
+
+    import pandas as pd
+
+    from .pipeline import Store, normalize_new, parse_new
+    rows = pd.DataFrame([{"doc_id": d.sha256, **dataclasses.asdict(d)} for d, _ in docs])
+    for _ in range(passes):
+        with tempfile.TemporaryDirectory() as tmp:
+            store = Store(Path(tmp))
+            normalize_new(rows, store, workers=1)
+            parsed = parse_new(store, workers=1)["parsed"]
+    return parsed
 
 
 def count(corpus: Path, until: str, passes: int) -> int:
