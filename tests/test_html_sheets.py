@@ -11,6 +11,7 @@ import zipfile
 
 import pytest
 
+from conftest import DATA
 from xxgk import templates as T
 from xxgk.extract import extract_document
 from xxgk.render import RenderError, html_to_text, spreadsheet_to_text
@@ -276,7 +277,47 @@ def test_corrupt_xls_is_rejected_with_reason(tmp_path):
     path = tmp_path / "bad.xls"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 20)
     doc, report = extract_document(path)
-    assert doc.status == "rejected" and "corrupt or unreadable spreadsheet" in doc.reason
+    assert doc.status == "rejected" and "corrupt or truncated .xls (xlrd: CompDocError" in doc.reason
+
+
+# Files a fuzzer made from synthetic attachments and pages (truncated, bytes flipped or spliced):
+# each once got an exception out of extract_document, or killed the process.
+FUZZ = DATA / "fuzz"
+
+
+@pytest.mark.parametrize("name, reason", [
+    ("truncated_calamine_panics.xls", "corrupt or truncated .xls (xlrd: IndexError: array index out of range)"),
+    ("zip_version_255.xlsx", "not a readable zip archive: NotImplementedError: zip file version"),
+    ("zip_name_not_utf8.xlsx", "not a readable zip archive: UnicodeDecodeError"),
+])
+def test_damaged_spreadsheets_are_rejected_with_reason(name, reason, capfd):
+    doc, report = extract_document(FUZZ / name)
+    assert doc.status == "rejected" and reason in doc.reason and reason in report.notes[0]
+    assert capfd.readouterr().out == ""    # xlrd's warnings do not reach standard output (extract's JSON)
+
+
+def test_xls_whose_sectors_make_calamine_grow_is_refused_before_calamine_reads_it():
+    """calamine, given this file, doubles its memory until the process is killed: xlrd's check
+    refuses it first. Run in a child process under a 1.5 GB address-space limit, so that a
+    regression fails here instead of taking the machine's memory."""
+    import resource
+    import subprocess
+    import sys
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (1536 * 2**20, 1536 * 2**20))
+
+    code = ("import sys; from xxgk.extract import extract_document; "
+            "doc, _ = extract_document(sys.argv[1]); print(doc.status, doc.reason)")
+    p = subprocess.run([sys.executable, "-c", code, str(FUZZ / "sector_chain_calamine_grows.xls")],
+                       capture_output=True, text=True, preexec_fn=limit, timeout=120)
+    assert p.returncode == 0, p.stderr[-500:]
+    assert p.stdout.startswith("rejected spreadsheet could not be read: RenderError: corrupt or truncated .xls (xlrd:")
+
+
+def test_a_span_written_with_a_superscript_digit_counts_as_one():
+    text, _ = html_to_text((FUZZ / "colspan_superscript.html").read_text(encoding="utf-8"))
+    assert text == "| 1 |"
 
 
 def test_password_protected_workbook_is_rejected(tmp_path):

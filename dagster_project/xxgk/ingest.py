@@ -86,8 +86,8 @@ def _zip_has(data: bytes, prefix: str) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             return any(n.startswith(prefix) for n in z.namelist())
-    except zipfile.BadZipFile:
-        return True                 # a truncated xlsx: let the reader say what is wrong
+    except Exception:               # BadZipFile, and a damaged directory (NotImplementedError for a
+        return True                 # bogus version, UnicodeDecodeError for a name): the reader says what is wrong
 
 
 def decode(data: bytes) -> tuple[str, str]:

@@ -109,7 +109,7 @@ def _span(el, attr: str) -> int:
     v = el.get(attr)
     if v is None:
         return 1
-    if v.isdigit():
+    if v.isdecimal():                   # not isdigit: "²" is a digit int() refuses
         return max(1, min(int(v), 500))
     try:
         return max(1, min(int(re.sub(r"\D", "", el.get(attr, "1")) or 1), 500))
@@ -246,8 +246,9 @@ def _check_zip(data: bytes) -> None:
     """Refuse archives that would inflate far beyond their size (zip bombs)."""
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as e:
-        raise RenderError(f"corrupt or truncated .xlsx (not a readable zip archive: {e})") from e
+    except Exception as e:              # BadZipFile; a damaged directory raises others (NotImplementedError, UnicodeDecodeError)
+        reason = str(e) if isinstance(e, zipfile.BadZipFile) else f"{type(e).__name__}: {e}"
+        raise RenderError(f"corrupt or truncated .xlsx (not a readable zip archive: {reason})") from e
     with z:
         infos = z.infolist()
         if len(infos) > MAX_ZIP_MEMBERS:
@@ -279,14 +280,23 @@ def _ole_streams(data: bytes) -> set[str]:
     return names
 
 
-def _biff_encrypted(data: bytes) -> bool:
-    """BIFF8 workbook stream with a FILEPASS record (0x002F) early: a password-protected .xls."""
+class _Discard(io.StringIO):
+    def write(self, s: str) -> int:     # xlrd's warnings ("file size not 512 + multiple…") go nowhere,
+        return len(s)                   # not to standard output, where `xxgk extract` writes its JSON
+
+
+def _check_xls(data: bytes) -> None:
+    """Open the compound file and the workbook stream with xlrd (on demand: no sheet read) before
+    any reader: a password-protected workbook (a FILEPASS record) or a damaged one (a truncated
+    sector table, a sector chain that loops) is refused with xlrd's reason. calamine, given such
+    a file, can panic or grow its memory until the process is killed."""
+    import xlrd
     try:
-        import xlrd
-        xlrd.open_workbook(file_contents=data, on_demand=True).release_resources()
-    except Exception as e:  # xlrd says "Workbook is encrypted"
-        return "encrypt" in str(e).lower()
-    return False
+        xlrd.open_workbook(file_contents=data, on_demand=True, logfile=_Discard()).release_resources()
+    except Exception as e:
+        if "encrypt" in str(e).lower():
+            raise RenderError("password-protected (encrypted) .xls workbook") from e
+        raise RenderError(f"corrupt or truncated .xls (xlrd: {type(e).__name__}: {e})"[:500]) from e
 
 
 def _fmt(v) -> str:
@@ -361,7 +371,7 @@ def _sheets_openpyxl(data: bytes) -> list[tuple[str, list[list[str]]]]:
 
 def _sheets_xlrd(data: bytes) -> list[tuple[str, list[list[str]]]]:
     import xlrd
-    wb = xlrd.open_workbook(file_contents=data, formatting_info=True)
+    wb = xlrd.open_workbook(file_contents=data, formatting_info=True, logfile=_Discard())
     out = []
     for sh in wb.sheets()[:MAX_SHEETS]:
         _check_size(sh.name, sh.nrows, sh.ncols)
@@ -378,8 +388,7 @@ def read_sheets(data: bytes, name: str = "") -> list[tuple[str, list[list[str]]]
         streams = _ole_streams(data)
         if "EncryptedPackage" in streams or "EncryptionInfo" in streams:
             raise RenderError("password-protected (encrypted) workbook")
-        if _biff_encrypted(data):
-            raise RenderError("password-protected (encrypted) .xls workbook")
+        _check_xls(data)
         readers = (_sheets_calamine, _sheets_xlrd)
     elif data.startswith(b"PK\x03\x04") or data.startswith(b"PK"):
         _check_zip(data)
@@ -390,9 +399,10 @@ def read_sheets(data: bytes, name: str = "") -> list[tuple[str, list[list[str]]]
     for read in readers:
         try:
             return read(data)
-        except RenderError:
+        except (RenderError, KeyboardInterrupt, SystemExit):
             raise
-        except Exception as e:   # try the next maintained reader before giving up
+        except BaseException as e:   # try the next maintained reader before giving up (a panic in
+            # calamine's Rust code is a BaseException, pyo3's PanicException)
             errors.append(f"{read.__name__.removeprefix('_sheets_')}: {type(e).__name__}: {e}")
     raise RenderError("corrupt or unreadable spreadsheet (" + "; ".join(errors)[:400] + ")")
 
