@@ -192,6 +192,18 @@ def test_review_header_words_broken_at_a_line_end():
     assert [int(c.value) for c in cells] == [int(v) for _, values in groups for v in values.split()]
 
 
+def test_review_header_glued_on_one_line_is_read_in_linear_time():
+    """A PDF's text layer can glue table 四's header cells into one line. Deciding whether such a
+    line is header text was a regex that backtracked exponentially when the line ended in
+    something else: this line took longer than any test run."""
+    header = "结果维持结果纠正其他结果尚未审结总计" * 12
+    assert parse_new._is_review_header(header) and parse_new._is_review_header("他结果" + header + "尚未审")
+    assert not parse_new._is_review_header(header + "啊") and not parse_new._is_review_header("结果维持" * 60 + "啊")
+    text = ("四、政府信息公开行政复议、行政诉讼情况\n行政复议行政诉讼\n" + header + "\n"
+            "27 10 9 15 61 3 0 0 0 3 8 0 1 1 10\n五、存在的主要问题\n")
+    assert [int(c.value) for c in parse_new.parse_reviews(text).cells] == [27, 10, 9, 15, 61, 3, 0, 0, 0, 3, 8, 0, 1, 1, 10]
+
+
 def test_glued_review_run():
     g = glued.read(["10203120001200000"], (5, 5, 5))
     assert g.values == (1, 0, 2, 0, 3, 12, 0, 0, 0, 12, 0, 0, 0, 0, 0) and g.reconstructed

@@ -393,24 +393,36 @@ _REVIEW_HEADER_WORDS = (*(c.label for c in T.REVIEW_COLUMNS),
                         "其他", "尚未", "审结", "序号", "情况", "数量", "项目", "件")
 
 
-def _alternatives(words) -> str:
-    return "|".join(sorted(set(words), key=len, reverse=True))
-
-
 # Header text of table 四: whole header words, and at either end a piece of one, as a PDF's
 # text layer breaks a word at the cell's edge ("其" + "他结果"; CODEBOOK §6.2).
-_HEADER_WORDS = re.compile(
-    "^(?:" + _alternatives(w[i:] for w in _REVIEW_HEADER_WORDS for i in range(1, len(w))) + ")?"
-    "(?:" + _alternatives(_REVIEW_HEADER_WORDS) + ")*"
-    "(?:" + _alternatives(w[:i] for w in _REVIEW_HEADER_WORDS for i in range(1, len(w))) + ")?$")
-
-
+_WORDS = frozenset(_REVIEW_HEADER_WORDS)
+_WORD_TAILS = frozenset(w[i:] for w in _REVIEW_HEADER_WORDS for i in range(1, len(w)))   # its left edge cut
+_WORD_HEADS = frozenset(w[:i] for w in _REVIEW_HEADER_WORDS for i in range(1, len(w)))   # its right edge cut
+_LONGEST_WORD = max(map(len, _REVIEW_HEADER_WORDS))
 _NON_WORD = re.compile(r"[\W_]+")
 
 
+@lru_cache(maxsize=1 << 14)
 def _is_review_header(text: str) -> bool:
+    """Is the text (its word characters) a word's tail, then header words, then a word's head,
+    each part optional? Found by marking the positions each reading can reach, in time linear
+    in the text: a regex of the same alternatives backtracked exponentially on a long run of
+    header words ending in something else ('结果维持' 24 times and a character: 14 s)."""
     t = _NON_WORD.sub("", text)
-    return not t or bool(_HEADER_WORDS.match(t))
+    n = len(t)
+    reach = [False] * (n + 1)
+    reach[0] = True
+    for i in range(1, min(n, _LONGEST_WORD) + 1):
+        reach[i] = reach[i] or t[:i] in _WORD_TAILS
+    for i in range(n):
+        if not reach[i]:
+            continue
+        if t[i:] in _WORD_HEADS:
+            return True
+        for j in range(i + 1, min(n, i + _LONGEST_WORD) + 1):
+            if t[i:j] in _WORDS:
+                reach[j] = True
+    return reach[n]
 
 
 def parse_reviews(text: str, start: int = 0, source_of=line_source) -> TableParse:
