@@ -48,6 +48,18 @@ def test_real_pre2019_figures_exact(doc):
     assert r.agency in lab["agency"]
 
 
+def test_prose_spans_of_a_long_text_name_their_lines():
+    """Each prose figure names its line and characters; the line breaks are found once per text
+    (counting them again for every figure made a long prose text quadratic)."""
+    from xxgk.prose import _span_sources
+    text = "第一行\n" + "共收到申请3件。\n" * 20_000
+    source = _span_sources(text, lambda line: f"line {line}")
+    assert source(0, 3) == "line 1 chars 0-3"
+    at = text.rindex("3件")
+    assert source(at, at + 2) == "line 20001 chars 5-7"
+    assert source(len(text) - 1, len(text)) == "line 20001 chars 8-9"
+
+
 def test_seed_000_prose_figures_with_spans():
     r = _seed("000")
     figs = r.figures()

@@ -6,6 +6,7 @@ mirror artefacts, then a body scraped twice is kept once.
 """
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -96,9 +97,13 @@ def drop_repeated_body(lines: list[str]) -> tuple[list[str], bool]:
     """A page scraped twice holds its body twice in a row: keep the first copy.
 
     Looks for a run of at least 5 identical lines, covering at least a quarter
-    of the text, that starts again right where it ends (or later)."""
+    of the text, that starts again right where it ends (or later). A repeated line
+    whose run could not reach that size even if every line matched is not compared:
+    without this, a text of many identical lines took time quadratic in its length."""
     sig = [ln.strip() for ln in lines]
-    total = sum(map(len, sig)) or 1
+    n = len(sig)
+    chars = [0, *itertools.accumulate(map(len, sig))]    # chars[k]: characters of the first k lines
+    total = chars[-1] or 1
     first_seen: dict[str, int] = {}
     for j, s in enumerate(sig):
         if len(s) < 8:
@@ -106,11 +111,13 @@ def drop_repeated_body(lines: list[str]) -> tuple[list[str], bool]:
         i = first_seen.setdefault(s, j)
         if i == j:
             continue
+        longest = min(j - i, n - j)                  # a run stops at the next copy's start and at the end
+        if longest < 5 or (chars[j + longest] - chars[j]) * 4 < total:
+            continue
         k = 0
-        while j + k < len(sig) and i + k < j and sig[i + k] == sig[j + k]:
+        while k < longest and sig[i + k] == sig[j + k]:
             k += 1
-        run_chars = sum(len(x) for x in sig[j:j + k])
-        if k >= 5 and run_chars * 4 >= total:
+        if k >= 5 and (chars[j + k] - chars[j]) * 4 >= total:
             return lines[:j] + lines[j + k:], True
     return lines, False
 

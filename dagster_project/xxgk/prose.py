@@ -16,6 +16,7 @@ character span of the words it was read from.
 """
 from __future__ import annotations
 
+import bisect
 import re
 
 from . import templates as T
@@ -99,10 +100,22 @@ def sections(text: str) -> list[tuple[str, int, int]]:
     return out
 
 
-def _span_source(text: str, a: int, b: int, source_of) -> str:
-    line_start = text.rfind("\n", 0, a) + 1
-    line = text.count("\n", 0, a) + 1
-    return f"{source_of(line)} chars {a - line_start}-{b - line_start}"
+def _span_sources(text: str, source_of):
+    """source(a, b): "line N chars x-y" for a span of the text. The line breaks are found once and
+    searched (counting the breaks before every figure again made a long prose text quadratic)."""
+    breaks: list[int] | None = None
+
+    def source(a: int, b: int) -> str:
+        nonlocal breaks
+        if breaks is None:
+            breaks = [m.start() for m in _LINE_BREAK.finditer(text)]
+        k = bisect.bisect_left(breaks, a)                # the line breaks before a
+        line_start = breaks[k - 1] + 1 if k else 0
+        return f"{source_of(k + 1)} chars {a - line_start}-{b - line_start}"
+    return source
+
+
+_LINE_BREAK = re.compile("\n")
 
 
 def _clean_label(label: str) -> str:
@@ -140,10 +153,11 @@ def parse_prose(text: str, source_of=line_source) -> list[Cell]:
     text = _THOUSANDS.sub("", text)
     flow = unwrap(text)
     cells: list[Cell] = []
+    source = _span_sources(text, source_of)
     for kind, s0, s1 in sections(flow):
         if kind == "other":
             continue
-        cells.extend(_parse_section(flow, s0, s1, kind, lambda a, b: _span_source(text, a, b, source_of)))
+        cells.extend(_parse_section(flow, s0, s1, kind, source))
     out: list[Cell] = []
     seen = set()
     for c in cells:
