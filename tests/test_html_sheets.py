@@ -315,6 +315,18 @@ def test_xls_whose_sectors_make_calamine_grow_is_refused_before_calamine_reads_i
     assert p.stdout.startswith("rejected spreadsheet could not be read: RenderError: corrupt or truncated .xls (xlrd:")
 
 
+def test_a_merged_range_past_the_cells_is_cut_to_them():
+    """A1:XFD600 merged in a 5 KB file: filling 16,384 columns rendered 49 MB of text."""
+    text, _ = spreadsheet_to_text((FUZZ / "merged_range_to_column_xfd.xlsx").read_bytes())
+    widest = max(line.count("|") for line in text.split("\n"))
+    assert len(text) < 20_000 and widest < 50
+
+
+def test_a_long_cell_spanning_many_slots_is_refused():
+    doc, _ = extract_document(FUZZ / "long_cell_spanning_many.html")
+    assert doc.status == "rejected" and "HTML table with more than 10000000 characters" in doc.reason
+
+
 def test_a_span_written_with_a_superscript_digit_counts_as_one():
     text, _ = html_to_text((FUZZ / "colspan_superscript.html").read_text(encoding="utf-8"))
     assert text == "| 1 |"

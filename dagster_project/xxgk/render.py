@@ -25,6 +25,7 @@ MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_RATIO = 200            # uncompressed / compressed, per member
 MAX_ZIP_MEMBERS = 2000
 MAX_HTML_TABLE_CELLS = 100_000
+MAX_HTML_TABLE_CHARS = 10_000_000   # a long text spanning many slots is copied into each
 
 
 class RenderError(ValueError):
@@ -122,7 +123,7 @@ def table_grid(table) -> list[list[str]]:
     every slot it covers. Each slot's text is _cell_text's: stripped, without "|" or line breaks."""
     rows = list(table.iter("tr"))       # no nested table: every row is the table's own
     grid: list[list[str | None]] = [[] for _ in rows]
-    n_cells = 0
+    n_cells = n_chars = 0
     for r, tr in enumerate(rows):
         row = grid[r]
         c = 0
@@ -148,8 +149,12 @@ def table_grid(table) -> list[list[str]]:
                         below[j] = text
             c += cs
             n_cells += rs * cs
+            n_chars += rs * cs * len(text)
             if n_cells > MAX_HTML_TABLE_CELLS:
                 raise RenderError(f"HTML table with more than {MAX_HTML_TABLE_CELLS} cells")
+            if n_chars > MAX_HTML_TABLE_CHARS:
+                raise RenderError(f"HTML table with more than {MAX_HTML_TABLE_CHARS} characters once its "
+                                  f"merged cells are filled")
     return [[x if x is not None else "" for x in row] for row in grid]
 
 
@@ -313,9 +318,13 @@ def _fmt(v) -> str:
 
 
 def _fill_merged(rows: list[list[str]], merges) -> None:
-    """Copy each merged range's top-left text into every slot of the range."""
+    """Copy each merged range's top-left text into every slot of the range. A range reaching past
+    the cells read (A1:XFD600) is cut to them: past them it only covers empty slots, and filling
+    16,384 columns made a 5 KB file render as 49 MB of text."""
+    width = max(map(len, rows), default=0)
     for (r0, c0, r1, c1) in merges:      # inclusive bounds, 0-based
-        if r0 >= len(rows):
+        c1 = min(c1, width - 1)
+        if r0 >= len(rows) or c0 > c1:
             continue
         top = rows[r0][c0] if c0 < len(rows[r0]) else ""
         for r in range(r0, min(r1, len(rows) - 1) + 1):
