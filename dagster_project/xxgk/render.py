@@ -132,9 +132,9 @@ def table_grid(table) -> list[list[str]]:
                 continue
             while c < len(row) and row[c] is not None:
                 c += 1                           # slots taken by a cell spanning down from above
-            text = td.text
+            text = td.text                       # a bare number, the common cell, is its own text
             if len(td) or not (text and text.isdigit()):
-                text = _cell_text(td)            # not a bare number, the common cell: read it whole
+                text = _cell_text(td)
             if c == len(row) and td.get("rowspan") is None and td.get("colspan") is None:
                 row.append(text)                 # the common cell: one slot, at the row's end
                 c += 1
