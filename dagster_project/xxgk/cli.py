@@ -78,6 +78,15 @@ def main(argv: list[str] | None = None) -> int:
     ins.add_argument("--out", help="also write the figures to this JSON file")
     ins.set_defaults(func=lambda a: __import__("xxgk.instructions", fromlist=["main"]).main(
         ["--reports", str(a.reports), "--seed", str(a.seed)] + (["--out", a.out] if a.out else [])))
+    fz = sub.add_parser("fuzz", help="damaged documents through the reader: none may raise, hang or kill it")
+    fz.add_argument("paths", nargs="+")
+    fz.add_argument("--runs", type=int, default=2000)
+    fz.add_argument("--seed", type=int, default=0)
+    fz.add_argument("--timeout", type=float, default=10.0)
+    fz.add_argument("--out", help="folder for the documents that failed")
+    fz.set_defaults(func=lambda a: __import__("xxgk.fuzz", fromlist=["main"]).main(
+        [*a.paths, "--runs", str(a.runs), "--seed", str(a.seed), "--timeout", str(a.timeout)]
+        + (["--out", a.out] if a.out else [])))
     args = ap.parse_args(argv)
     return args.func(args)
 
