@@ -291,17 +291,24 @@ class _Discard(io.StringIO):
 
 
 def _check_xls(data: bytes) -> None:
-    """Open the compound file and the workbook stream with xlrd (on demand: no sheet read) before
-    any reader: a password-protected workbook (a FILEPASS record) or a damaged one (a truncated
-    sector table, a sector chain that loops) is refused with xlrd's reason. calamine, given such
-    a file, can panic or grow its memory until the process is killed."""
+    """Read the compound file's sector tables and find its workbook stream (xlrd) before any reader
+    sees the file: a damaged container (a truncated sector table, a sector chain that loops) is
+    refused with xlrd's reason, as calamine, given one, panicked or grew its memory until the
+    process was killed. Then a password-protected workbook (a FILEPASS record) is refused too;
+    a workbook xlrd cannot read beyond that is left to the readers (calamine may)."""
     import xlrd
+    from xlrd import compdoc
+    try:
+        cd = compdoc.CompDoc(data, logfile=_Discard())
+        if not any(cd.locate_named_stream(name)[0] for name in ("Workbook", "Book")):
+            raise compdoc.CompDocError("no Workbook stream")
+    except Exception as e:
+        raise RenderError(f"corrupt or truncated .xls (xlrd: {type(e).__name__}: {e})"[:500]) from e
     try:
         xlrd.open_workbook(file_contents=data, on_demand=True, logfile=_Discard()).release_resources()
     except Exception as e:
         if "encrypt" in str(e).lower():
             raise RenderError("password-protected (encrypted) .xls workbook") from e
-        raise RenderError(f"corrupt or truncated .xls (xlrd: {type(e).__name__}: {e})"[:500]) from e
 
 
 def _fmt(v) -> str:
