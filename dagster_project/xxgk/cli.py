@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 
@@ -44,7 +45,14 @@ def cmd_load(args: argparse.Namespace) -> int:
     return 0
 
 
+# Commands whose module defines and reads its own options (each also runs as `python -m <module>`).
+_OWN_OPTIONS = {"instructions": "xxgk.instructions", "fuzz": "xxgk.fuzz"}
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in _OWN_OPTIONS:
+        return importlib.import_module(_OWN_OPTIONS[argv[0]]).main(argv[1:])
     ap = argparse.ArgumentParser(prog="xxgk", description=__doc__)
     sub = ap.add_subparsers(dest="cmd", required=True)
     ex = sub.add_parser("extract", help="parse report files or folders and print figures as JSON lines")
@@ -72,21 +80,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="load: only ingest, normalize, parse and load raw.* (no dbt, checks, publish)")
     bn.add_argument("--keep", action="store_true", help="keep the corpus and warehouse in <out>/work_N")
     bn.set_defaults(func=lambda a: __import__("xxgk.bench", fromlist=["main"]).main(a))
-    ins = sub.add_parser("instructions", help="instructions per report of the Python stages, counted by callgrind")
-    ins.add_argument("--reports", type=int, default=200)
-    ins.add_argument("--seed", type=int, default=0)
-    ins.add_argument("--out", help="also write the figures to this JSON file")
-    ins.set_defaults(func=lambda a: __import__("xxgk.instructions", fromlist=["main"]).main(
-        ["--reports", str(a.reports), "--seed", str(a.seed)] + (["--out", a.out] if a.out else [])))
-    fz = sub.add_parser("fuzz", help="damaged documents through the reader: none may raise, hang or kill it")
-    fz.add_argument("paths", nargs="+")
-    fz.add_argument("--runs", type=int, default=2000)
-    fz.add_argument("--seed", type=int, default=0)
-    fz.add_argument("--timeout", type=float, default=10.0)
-    fz.add_argument("--out", help="folder for the documents that failed")
-    fz.set_defaults(func=lambda a: __import__("xxgk.fuzz", fromlist=["main"]).main(
-        [*a.paths, "--runs", str(a.runs), "--seed", str(a.seed), "--timeout", str(a.timeout)]
-        + (["--out", a.out] if a.out else [])))
+    for name, module in _OWN_OPTIONS.items():           # listed here, with the first line of the module's docstring
+        sub.add_parser(name, help=importlib.import_module(module).__doc__.split("\n")[0], add_help=False)
     args = ap.parse_args(argv)
     return args.func(args)
 

@@ -34,7 +34,7 @@ _TOKENS = ("|", "\n", " ", "\t", "0", "7", "无", "—", "/", "１２", "（", "
 _SPANS = ("0", "1", "-2", "10000", "²", "3x", "", "99999999999999999999")
 
 
-def mutate(data: bytes, suffix: str, kind: str, rng: random.Random) -> bytes:
+def mutate(data: bytes, kind: str, rng: random.Random) -> bytes:
     """The document's bytes damaged one way."""
     if kind in BINARY_KINDS:
         return _mutate_bytes(data, kind, rng)
@@ -143,8 +143,8 @@ def _warm(files: list[Path]) -> None:
     """Read a document of each kind in this process, so that every forked child starts with the
     readers imported and the converter loaded (each child loading them took 0.15 s)."""
     from .extract import extract_document
-    from .normalize import _t2s, _traditional_pattern
-    _t2s(), _traditional_pattern()
+    from .normalize import looks_traditional, to_simplified
+    looks_traditional(""), to_simplified("")       # the character table and the converter, loaded once
     for suffix in dict.fromkeys(p.suffix.lower() for p in files):
         try:
             extract_document(next(p for p in files if p.suffix.lower() == suffix))
@@ -168,7 +168,7 @@ def run(paths: list[Path], runs: int, seed: int = 0, timeout: float = 10.0, out:
             src = rng.choice(files)
             kind = rng.choice(kinds_for(src.suffix.lower()))
             doc = Path(tmp) / f"doc{src.suffix}"
-            doc.write_bytes(mutate(src.read_bytes(), src.suffix.lower(), kind, rng))
+            doc.write_bytes(mutate(src.read_bytes(), kind, rng))
             tried[kind] += 1
             why = read_in_child(doc, timeout)
             if why:
