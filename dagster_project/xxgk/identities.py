@@ -177,3 +177,26 @@ def evaluate(report: Report) -> list[dict]:
     vals = operands(report.cells, report.template)
     rows = (assess(i, vals, report.doc) for i in for_template(report.template))
     return [r for r in rows if r]
+
+
+# Templates whose operands are their table cells alone: the warehouse evaluates their
+# identities in SQL, over all the reports of a load at once (pipeline._identity_checks),
+# as evaluate() would one report at a time; evaluated here, they were a tenth of a parse.
+# The old format also reads prose and unmapped categories (operands()): it stays here.
+SQL_TEMPLATES = frozenset({"2019", "2021"})
+
+
+def evaluated_in_sql(report: Report) -> bool:
+    return report.template in SQL_TEMPLATES
+
+
+def operand_rows() -> list[tuple]:
+    """The identities of SQL_TEMPLATES as a table: (template, identity, rule, description,
+    severity, position, side, figure_key), one row per operand, position counting the left
+    side's operands, then the right side's (the order evaluate() lists missing ones in)."""
+    out = []
+    for idn in IDENTITIES:
+        for tpl in sorted(SQL_TEMPLATES.intersection(idn.templates)):
+            for pos, (side, key) in enumerate([*(("lhs", k) for k in idn.lhs), *(("rhs", k) for k in idn.rhs)]):
+                out.append((tpl, idn.id, idn.rule, idn.description, idn.severity, pos, side, key))
+    return out
