@@ -14,16 +14,14 @@ PASS, FAIL = "pass", "fail"
 
 
 def text_vs_table(report: Report) -> list[dict]:
+    prose = [c for c in report.cells if c.method == PROSE and c.mapped and c.value is not None]
+    if not prose:                       # most reports: a table and no prose figures
+        return []
     table: dict[str, float] = {}
-    prose = []
     for c in report.cells:
-        if not c.mapped or c.value is None:
-            continue
-        if c.method == PROSE:
-            prose.append(c)
-        elif c.status != EMPTY:
+        if c.mapped and c.value is not None and c.method != PROSE and c.status != EMPTY:
             table.setdefault(c.key, c.value)
-    if not prose or not table:
+    if not table:
         return []
     out: list[dict] = []
     seen: set[tuple[str, float]] = set()
