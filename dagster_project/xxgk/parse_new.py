@@ -97,6 +97,7 @@ class _Row:
     candidates: list[tuple[int, ...]] = field(default_factory=list)   # several balanced readings: columns decide
     run: str = ""
     line: int = 0
+    base: int = 0          # the cells' and the run's lines count from this line (a cached row's from 0)
 
 
 def _lead(cells: list[RawCell]) -> tuple[list[RawCell], str]:
@@ -167,6 +168,18 @@ def _row_values(chunk_cells: list[RawCell], key: str, notes: list[str], n: int =
     return None
 
 
+@lru_cache(maxsize=1 << 14)
+def _row_in(stretch: str, key: str, n: int) -> tuple[_Row | None, tuple[str, ...], bool]:
+    """The row read from the stretch of text after its label (_row_values), its lines counted
+    from the label's line (0), the notes reading it gave, and whether the stretch holds a
+    value. Cached: a batch's reports repeat whole rows ("\n0\n0\n0\n0\n0\n0\n0\n",
+    "| 0 | 0 |…"), and the row's cells are shared, never changed (a report's _Row adds its base)."""
+    cells = split_cells(stretch, 0, label_open=True)
+    notes: list[str] = []
+    row = _row_values(cells, key, notes, n)
+    return row, tuple(notes), any(c.kind not in (TEXT, EMPTY) for c in cells)
+
+
 SUBTOTAL = "subtotal_org"
 _SUBTOTAL_NOTE = "小计 column (subtotal of 法人或其他组织), outside the template"
 _SUBTOTAL_HEAD = re.compile(_loose("小计"))
@@ -233,27 +246,33 @@ def _line_rows(text: str, start: int, stop: int, n: int = N_APP_COLS) -> list[tu
     out: list[tuple[int, str | None, list[RawCell], str]] = []
     stretch: list[str] = []
     for i, line in enumerate(text[lo:stop].split("\n")):
-        ln = first + i
-        if _too_few_cells(line, n):
+        row = None if _too_few_cells(line, n) else _value_row(line, n)
+        if row is None:
             stretch.append(line)
             continue
-        cells = split_cells(line, ln)
-        last_text = max((k for k, c in enumerate(cells) if c.kind == TEXT), default=-1)
-        vals = cells[last_text + 1:]
-        while len(vals) > n and vals[-1].kind == EMPTY:
-            vals = vals[:-1]
-        while len(vals) > n and vals[0].kind == EMPTY:
-            vals = vals[1:]                 # an empty label cell
-        if len(vals) != n or all(c.kind == EMPTY for c in vals):
-            stretch.append(line)
-            continue
-        label = "|".join(c.text for c in cells[:last_text + 1])
-        own = _keys_in(label)
-        key = own[-1] if own else None
+        vals, key = row
         before = _keys_in("\n".join(stretch)) if key is None else ()
-        out.append((ln, key, vals[:n], before[0] if len(before) == 1 else None))
+        out.append((first + i, key, vals, before[0] if len(before) == 1 else None))
         stretch = []
     return out
+
+
+@lru_cache(maxsize=1 << 16)
+def _value_row(line: str, n: int) -> tuple[list[RawCell], str | None] | None:
+    """A line ending in n value cells (extra cells empty) after its label text: those cells,
+    their line 0, and the key the label names; None for any other line. Cached: a batch's
+    tables repeat their rows, and the cells are shared, never changed (_Row.base)."""
+    cells = split_cells(line, 0)
+    last_text = max((k for k, c in enumerate(cells) if c.kind == TEXT), default=-1)
+    vals = cells[last_text + 1:]
+    while len(vals) > n and vals[-1].kind == EMPTY:
+        vals = vals[:-1]
+    while len(vals) > n and vals[0].kind == EMPTY:
+        vals = vals[1:]                 # an empty label cell
+    if len(vals) != n or all(c.kind == EMPTY for c in vals):
+        return None
+    own = _keys_in("|".join(c.text for c in cells[:last_text + 1]))
+    return vals[:n], (own[-1] if own else None)
 
 
 def _table_by_lines(rows, notes: list[str]) -> tuple[list[_Row], str | None] | None:
@@ -265,7 +284,7 @@ def _table_by_lines(rows, notes: list[str]) -> tuple[list[_Row], str | None] | N
     None: the label-anchored reading applies."""
     for tpl in ("2021", "2019"):
         if [k for _, k, _, _ in rows] == [r.key for r in T.rows_for(tpl)]:
-            return [_Row(k, vals) for _, k, vals, _ in rows], tpl
+            return [_Row(k, vals, base=ln) for ln, k, vals, _ in rows], tpl
     lost = sum(1 for r in rows if r[1] is None and r[3] is None)
     if not lost:
         return None                    # every row named: the label-anchored reading applies
@@ -277,9 +296,9 @@ def _table_by_lines(rows, notes: list[str]) -> tuple[list[_Row], str | None] | N
                 if k is None:
                     placed.append(_Row(order[i], vals, RECONSTRUCTED,
                                        f"row label lost (line {ln}); placed as {order[i]} by the template's row order: "
-                                       f"{len(rows)} value rows are the {len(order)} rows of the {tpl} template"))
+                                       f"{len(rows)} value rows are the {len(order)} rows of the {tpl} template", base=ln))
                 else:
-                    placed.append(_Row(k, vals))
+                    placed.append(_Row(k, vals, base=ln))
             return placed, tpl
     notes.append(f"table 三 unplaceable: {lost} of {len(rows)} value rows lost their labels and the row count "
                   f"matches no template (2021: {len(T.rows_for('2021'))}, 2019: {len(T.rows_for('2019'))}) "
@@ -288,7 +307,7 @@ def _table_by_lines(rows, notes: list[str]) -> tuple[list[_Row], str | None] | N
     for ln, k, vals, _ in rows:
         if k is not None and k not in seen:
             seen.add(k)
-            kept.append(_Row(k, vals))
+            kept.append(_Row(k, vals, base=ln))
     return kept, None
 
 
@@ -317,21 +336,22 @@ def parse_applications(text: str, source_of=line_source) -> TableParse:
             nxt = rows[i + 1][1] if i + 1 < len(rows) else stop
             line += text.count("\n", at, e)
             at = e
-            chunk_cells = split_cells(text[e:nxt], line, label_open=True)
-            if key == "other" and sub_rows and not any(c.kind not in (TEXT, EMPTY) for c in chunk_cells):
+            read, notes, has_value = _row_in(text[e:nxt], key, n)
+            if key == "other" and sub_rows and not has_value:
                 continue                  # 2021: （六）其他处理 only heads its three sub-rows
-            row = _row_values(chunk_cells, key, out.notes, n)
-            if row is None:
+            out.notes.extend(notes)
+            if read is None:
                 continue
-            parsed.append(row)
+            parsed.append(_Row(key, read.cells, read.method, read.note, list(read.candidates), read.run, read.line, line))
             out.end = nxt
     _resolve_by_columns(parsed, out.notes)
     keys = {r.key for r in parsed}
     for row in parsed:
+        base = row.base
         for col, rc in zip(columns, row.cells):
             in_template = col is not None         # None: a 小计 column
             out.cells.append(Cell("applications", row.key, col if in_template else SUBTOTAL, rc.value, rc.kind,
-                                  rc.text, source_of(rc.line), row.method, in_template,
+                                  rc.text, source_of(base + rc.line), row.method, in_template,
                                   row.note if in_template else _SUBTOTAL_NOTE))
     if template:
         out.template = template
