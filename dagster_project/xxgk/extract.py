@@ -17,7 +17,7 @@ from typing import Iterable, Iterator
 from . import metadata, parse_new
 from . import templates as T
 from .ingest import HTML, PDF, SPREADSHEET, TEXT, RawDocument, decode, describe, list_files
-from .model import TABLE, Report, line_source
+from .model import TABLE, Report, line_source, line_sources
 from .normalize import Normalized, normalize
 
 # Modules whose code decides a document's normalized text (decoding, rendering, normalization),
@@ -102,7 +102,7 @@ def parse_failure(report: Report) -> str | None:
 
 
 def _parse_into(report: Report, t: str, origin: dict[int, str] | None) -> None:
-    source_of = functools.partial(_rendered_source, origin) if origin else line_source
+    source_of = functools.partial(_rendered_source, origin) if origin else line_sources(t)
     tables = parse_new.parse(t, source_of)
     report.cells.extend(tables.cells)
     report.notes.extend(tables.notes)
@@ -138,9 +138,8 @@ def _parse_old(report: Report, text: str, source_of) -> None:
     if any(c.method == TABLE and c.mapped for c in cells):
         report.template = "pre2019"
     elif report.template != "pre2019" and cells:
-        for c in cells:
-            c.mapped = False
-            c.note = (c.note + "; " if c.note else "") + f"old-format prose key in a {report.template} report"
+        why = f"old-format prose key in a {report.template} report"
+        cells = [c._replace(mapped=False, note=(c.note + "; " if c.note else "") + why) for c in cells]
         report.notes.append(f"{len(cells)} prose figures with old-format keys kept unmapped")
     report.cells.extend(cells)
 

@@ -1,7 +1,8 @@
 """The records every parser produces and every loader consumes."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from typing import NamedTuple
 
 from .templates import figure_key
 
@@ -12,8 +13,7 @@ NUMBER, NIL, EMPTY = "number", "nil", "empty"
 TABLE, PROSE, RECONSTRUCTED = "table", "prose", "reconstructed"
 
 
-@dataclass(slots=True, init=False)
-class Cell:
+class _CellFields(NamedTuple):
     table: str            # applications | reviews
     row: str              # template key (templates.py); unmapped rows keep their own label
     col: str              # column key; "" for old-format rows, which have one value
@@ -24,24 +24,19 @@ class Cell:
     method: str = TABLE   # TABLE | PROSE | RECONSTRUCTED
     mapped: bool = True   # False: a category outside the template, kept under its own label
     note: str = ""        # e.g. why a glued run was split this way
-    # the flat figure key, made once: the loaders and checks ask for it several times per cell
-    key: str = field(init=False, repr=False, compare=False)
 
-    def __init__(self, table: str, row: str, col: str, value: float | None, status: str, raw: str, source: str,
-                 method: str = TABLE, mapped: bool = True, note: str = ""):
-        # written out, not generated: a batch makes a few hundred thousand cells, and the
-        # generated __init__ would call __post_init__ for the key
-        self.table = table
-        self.row = row
-        self.col = col
-        self.value = value
-        self.status = status
-        self.raw = raw
-        self.source = source
-        self.method = method
-        self.mapped = mapped
-        self.note = note
-        self.key = figure_key(table, row, col)
+
+class Cell(_CellFields):
+    """One cell as read. A tuple: a batch makes a few hundred thousand, and Arrow reads a
+    list of tuples into the landing columns directly (pipeline.report_tables). Changed
+    with _replace."""
+    __slots__ = ()
+
+    @property
+    def key(self) -> str:
+        """The flat figure key (FIGURES.md). Made when asked: the landing makes its column in
+        Arrow, and a key's cells are told apart by cell[:3] (record_flags)."""
+        return figure_key(self.table, self.row, self.col)
 
     @property
     def is_figure(self) -> bool:
@@ -77,8 +72,8 @@ class Report:
                 "template": self.template, "figures": self.figures()}
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        d["cells"] = [{k: v for k, v in asdict(c).items() if k != "key"} for c in self.cells]
+        d = asdict(replace(self, cells=[]))
+        d["cells"] = [{k: v for k, v in c._asdict().items() if k != "key"} for c in self.cells]
         return d
 
 
@@ -89,13 +84,13 @@ def record_flags(cells: list[Cell]) -> list[bool]:
     """Which cell is its key's cell of record: one per key among mapped cells, a stated
     cell before an empty one, then table > reconstructed > prose, then the first found.
     The warehouse's is_record_cell and Report.figures() both come from here."""
-    best: dict[str, int] = {}           # key -> index of its best cell so far
+    best: dict[tuple, int] = {}         # (table, row, col), i.e. key -> index of its best cell so far
     for i, c in enumerate(cells):
         if not c.mapped:
             continue
-        j = best.setdefault(c.key, i)
+        j = best.setdefault(c[:3], i)
         if j != i and _order(c) < _order(cells[j]):   # rare: a key found twice
-            best[c.key] = i
+            best[c[:3]] = i
     flags = [False] * len(cells)
     for i in best.values():
         flags[i] = True
@@ -132,6 +127,12 @@ _LINE_SOURCES = tuple(f"line {i}" for i in range(4096))
 def line_source(line: int) -> str:
     """A cell's provenance in plain text, "line N": one string per line number, not per cell."""
     return _LINE_SOURCES[line] if 0 <= line < len(_LINE_SOURCES) else f"line {line}"
+
+
+def line_sources(text: str):
+    """line_source for the lines of this text: the strings' own lookup (no Python call per
+    cell) when every line has its string made, as in nearly every report."""
+    return _LINE_SOURCES.__getitem__ if text.count("\n") + 1 < len(_LINE_SOURCES) else line_source
 
 
 def _num(v: float) -> float | int:

@@ -250,17 +250,28 @@ def report_tables(reports: Iterable[Report]) -> dict[str, "pa.Table"]:
         checks.extend((doc_id, *_CHECK_FIELDS(row)) for row in found)
         atts.extend((doc_id, r.doc, a.get("name"), a.get("status"), a.get("path")) for a in r.attachments)
     cell_docs, ids = cell_ids([r[0] for r in reps], counts)
+    struct = _cell_struct()
+    read = pa.array(cells, struct) if cells else pa.StructArray.from_arrays(
+        [pa.array([], f.type) for f in struct], fields=list(struct))
+    cell_columns = dict(zip(struct.names, read.flatten()))
     cell_columns = {
         "cell_id": ids,
         "doc_id": cell_docs,
-        **{name: pa.array(list(map(operator.attrgetter(attr), cells)), _arrow_type("cells", name))
-           for name, attr in _CELL_ATTRS},
+        **cell_columns,
+        "figure_key": _figure_keys(cell_columns["table_name"], cell_columns["row_key"], cell_columns["col_key"]),
         "is_record_cell": pa.array(flags, _arrow_type("cells", "is_record_cell")),
     }
     return {"reports": _arrow(reps, REPORT_COLUMNS, "reports"),
             "cells": pa.table({c: cell_columns[c] for c in CELL_COLUMNS}),
             "checks": _arrow(checks, CHECK_COLUMNS, "checks"),
             "attachments": _arrow(atts, ATTACHMENT_COLUMNS, "attachments")}
+
+
+def _figure_keys(tables: "pa.Array", rows: "pa.Array", cols: "pa.Array") -> "pa.Array":
+    """templates.figure_key of every cell, made in Arrow: table.row.col, or table.row without a column."""
+    import pyarrow.compute as pc
+    no_col = pc.equal(cols, "")
+    return pc.binary_join_element_wise(tables, rows, pc.if_else(no_col, None, cols), ".", null_handling="skip")
 
 
 def _arrow(rows: list[tuple], columns: list[str], kind: str) -> "pa.Table":
@@ -289,10 +300,8 @@ CELL_COLUMNS = ["cell_id", "doc_id", "table_name", "row_key", "col_key", "figure
 CHECK_COLUMNS = ["doc_id", "doc", "identity", "rule", "description", "severity", "lhs", "rhs", "status", "missing"]
 ATTACHMENT_COLUMNS = ["doc_id", "doc", "name", "status", "path"]
 _CHECK_FIELDS = operator.itemgetter(*CHECK_COLUMNS[1:])
-# landing column ← Cell attribute (cell_id, doc_id, is_record_cell come from the report)
-_CELL_ATTRS = (("table_name", "table"), ("row_key", "row"), ("col_key", "col"), ("figure_key", "key"),
-               ("value", "value"), ("status", "status"), ("raw", "raw"), ("source", "source"),
-               ("method", "method"), ("mapped", "mapped"), ("note", "note"))
+# landing column ← Cell field (cell_id, doc_id, is_record_cell come from the report)
+_CELL_ATTRS = {"table": "table_name", "row": "row_key", "col": "col_key"}
 # The Arrow type of each landing column that is not a string: the parts are written with
 # these types and an empty landing table is created with their SQL equivalents.
 COLUMN_TYPES = {
@@ -303,6 +312,14 @@ COLUMN_TYPES = {
     "attachments": {},
 }
 _SQL_TYPES = {"int64": "bigint", "float64": "double", "bool_": "boolean", "string": "varchar"}
+
+
+def _cell_struct():
+    """The landing columns of a Cell's fields, in its order: Arrow reads the tuples into it."""
+    import pyarrow as pa
+    from .model import Cell
+    names = [_CELL_ATTRS.get(f, f) for f in Cell._fields]
+    return pa.struct([(n, _arrow_type("cells", n)) for n in names])
 
 
 def _text_vs_table(report: Report) -> list[dict]:
