@@ -10,6 +10,7 @@ The Great Expectations suites in expectations/ are generated from IDENTITIES
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from . import templates as T
 from .model import EMPTY, Report, TABLE, RECONSTRUCTED
@@ -179,24 +180,90 @@ def evaluate(report: Report) -> list[dict]:
     return [r for r in rows if r]
 
 
-# Templates whose operands are their table cells alone: the warehouse evaluates their
-# identities in SQL, over all the reports of a load at once (pipeline._identity_checks),
-# as evaluate() would one report at a time; evaluated here, they were a tenth of a parse.
-# The old format also reads prose and unmapped categories (operands()): it stays here.
-SQL_TEMPLATES = frozenset({"2019", "2021"})
+
+# The new format's identities read table cells alone: a batch's are evaluated at once on
+# a report × key grid (evaluate_grid), as evaluate() would one report at a time. One by
+# one, they were a tenth of a parse. The old format also reads prose and unmapped
+# categories (operands()): evaluate() reads it.
+GRID_TEMPLATES = ("2019", "2021")
 
 
-def evaluated_in_sql(report: Report) -> bool:
-    return report.template in SQL_TEMPLATES
+@lru_cache(maxsize=None)
+def _grid(template: str):
+    """The template's identities: their operand keys, each identity's count of every key on
+    its left and right side (identity × key), each one's operands as key positions, and
+    its id, rule, description and severity as Arrow arrays."""
+    import numpy as np
+    import pyarrow as pa
+    ids = for_template(template)
+    keys = list(dict.fromkeys(k for i in ids for k in i.lhs + i.rhs))
+    at = {k: j for j, k in enumerate(keys)}
+    left, right = np.zeros((len(ids), len(keys))), np.zeros((len(ids), len(keys)))
+    for a, i in enumerate(ids):
+        for k in i.lhs:
+            left[a, at[k]] += 1
+        for k in i.rhs:
+            right[a, at[k]] += 1
+    operands = [np.array([at[k] for k in i.lhs + i.rhs]) for i in ids]
+    meta = {f: pa.array([getattr(i, f) for i in ids]) for f in ("id", "rule", "description", "severity")}
+    return ids, keys, left, right, operands, meta
 
 
-def operand_rows() -> list[tuple]:
-    """The identities of SQL_TEMPLATES as a table: (template, identity, rule, description,
-    severity, position, side, figure_key), one row per operand, position counting the left
-    side's operands, then the right side's (the order evaluate() lists missing ones in)."""
-    out = []
-    for idn in IDENTITIES:
-        for tpl in sorted(SQL_TEMPLATES.intersection(idn.templates)):
-            for pos, (side, key) in enumerate([*(("lhs", k) for k in idn.lhs), *(("rhs", k) for k in idn.rhs)]):
-                out.append((tpl, idn.id, idn.rule, idn.description, idn.severity, pos, side, key))
-    return out
+def evaluate_grid(cells, reports):
+    """evaluate() for every report of GRID_TEMPLATES among `reports`, as an Arrow table
+    (doc_id, doc, identity, rule, description, severity, lhs, rhs, status, missing).
+    cells and reports: Arrow tables shaped like the landing tables raw.cells and raw.reports,
+    as pipeline.report_tables makes them: each report's n_cells cells in a run, in its
+    order, the reports' runs in the reports' order. A key's operand is its first table or
+    reconstructed cell; a side is summed when every operand of it is stated (an empty cell
+    is not 0)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    templates = np.array(reports["template"].to_pylist(), dtype=object)
+    owner = np.repeat(np.arange(len(templates)), reports["n_cells"].to_numpy())
+    operand = pc.and_(cells["mapped"], pc.is_in(cells["method"], value_set=pa.array([TABLE, RECONSTRUCTED])))
+    operand = operand.to_numpy(zero_copy_only=False)
+    value = pc.if_else(pc.equal(cells["status"], EMPTY), np.nan, pc.fill_null(cells["value"], 0.0)).to_numpy()
+    names = pc.dictionary_encode(cells["figure_key"]).combine_chunks() if isinstance(cells["figure_key"], pa.ChunkedArray) \
+        else pc.dictionary_encode(cells["figure_key"])
+    parts = []
+    for tpl in GRID_TEMPLATES:
+        rows = np.flatnonzero(templates == tpl)          # reports of this template
+        if not len(rows):
+            continue
+        ids, keys, left, right, operands, meta = _grid(tpl)
+        at = {k: j for j, k in enumerate(keys)}
+        key = np.array([at.get(k, -1) for k in names.dictionary.to_pylist()], dtype=np.int64)
+        key = key[names.indices.to_numpy()] if len(key) else np.zeros(0, dtype=np.int64)
+        report = np.full(len(templates), -1)
+        report[rows] = np.arange(len(rows))
+        sel = np.flatnonzero(operand & (key >= 0) & (report[owner] >= 0))
+        r, k = report[owner[sel]], key[sel]
+        _, first = np.unique(r * len(keys) + k, return_index=True)       # a key's first cell in its report
+        r, k, v = r[first], k[first], value[sel][first]
+        stated = np.zeros((len(rows), len(keys)))
+        known = np.zeros((len(rows), len(keys)), dtype=bool)
+        vals = np.zeros((len(rows), len(keys)))
+        stated[r, k], known[r, k], vals[r, k] = 1, ~np.isnan(v), np.nan_to_num(v)
+        rep, idn = np.nonzero(stated @ (left + right).T)  # report × identity: a row for each touched
+        ok_l = (known @ left.T == left.sum(axis=1))[rep, idn]
+        ok_r = (known @ right.T == right.sum(axis=1))[rep, idn]
+        lhs, rhs = (vals @ left.T)[rep, idn], (vals @ right.T)[rep, idn]
+        status = np.where(ok_l & ok_r, np.where(np.abs(lhs - rhs) < 1e-9, PASS, FAIL), NOT_ASSESSABLE)
+        missing = np.full(len(rep), "", dtype=object)
+        for j in np.flatnonzero(~(ok_l & ok_r)):          # the operands absent or empty, in order
+            ops = operands[idn[j]]
+            missing[j] = ", ".join(keys[x] for x in ops[~known[rep[j], ops]])
+        parts.append(pa.table({
+            "doc_id": reports["doc_id"].take(rows[rep]), "doc": reports["doc"].take(rows[rep]),
+            **{col: meta[f].take(idn) for col, f in (("identity", "id"), ("rule", "rule"),
+                                                      ("description", "description"), ("severity", "severity"))},
+            "lhs": pa.array(np.where(ok_l, lhs, np.nan), from_pandas=True),
+            "rhs": pa.array(np.where(ok_r, rhs, np.nan), from_pandas=True),
+            "status": pa.array(status), "missing": pa.array(missing, pa.string())}))
+    if not parts:
+        return pa.table({c: pa.array([], pa.float64() if c in ("lhs", "rhs") else pa.string())
+                         for c in ("doc_id", "doc", "identity", "rule", "description", "severity", "lhs", "rhs",
+                                   "status", "missing")})
+    return pa.concat_tables(parts)

@@ -31,7 +31,7 @@ from . import identities
 from .extract import (NORMALIZER_VERSION, PARSER_VERSION, document_text, match_attachments, parse_failure,
                       parse_normalized)
 from .ingest import RawDocument, describe, list_files
-from .model import EMPTY, RECONSTRUCTED, TABLE, Report, cell_ids, record_flags
+from .model import EMPTY, Report, cell_ids, record_flags
 from .normalize import Normalized, normalize
 
 BATCH_SIZE = 500
@@ -246,7 +246,7 @@ def report_tables(reports: Iterable[Report]) -> dict[str, "pa.Table"]:
         cells.extend(r.cells)
         counts.append(n)
         flags.extend(rec)
-        found = _text_vs_table(r) if identities.evaluated_in_sql(r) else identities.evaluate(r) + _text_vs_table(r)
+        found = _text_vs_table(r) if r.template in identities.GRID_TEMPLATES else identities.evaluate(r) + _text_vs_table(r)
         checks.extend((doc_id, *_CHECK_FIELDS(row)) for row in found)
         atts.extend((doc_id, r.doc, a.get("name"), a.get("status"), a.get("path")) for a in r.attachments)
     cell_docs, ids = cell_ids([r[0] for r in reps], counts)
@@ -261,10 +261,19 @@ def report_tables(reports: Iterable[Report]) -> dict[str, "pa.Table"]:
         "figure_key": _figure_keys(cell_columns["table_name"], cell_columns["row_key"], cell_columns["col_key"]),
         "is_record_cell": pa.array(flags, _arrow_type("cells", "is_record_cell")),
     }
-    return {"reports": _arrow(reps, REPORT_COLUMNS, "reports"),
-            "cells": pa.table({c: cell_columns[c] for c in CELL_COLUMNS}),
-            "checks": _arrow(checks, CHECK_COLUMNS, "checks"),
+    cells_table = pa.table({c: cell_columns[c] for c in CELL_COLUMNS})
+    reports_table = _arrow(reps, REPORT_COLUMNS, "reports")
+    grid = identities.evaluate_grid(cells_table, reports_table)      # the new format's identities, all at once
+    return {"reports": reports_table,
+            "cells": cells_table,
+            "checks": pa.concat_tables([grid.select(CHECK_COLUMNS).cast(_check_schema()),
+                                        _arrow(checks, CHECK_COLUMNS, "checks")]),
             "attachments": _arrow(atts, ATTACHMENT_COLUMNS, "attachments")}
+
+
+def _check_schema():
+    import pyarrow as pa
+    return pa.schema([(c, _arrow_type("checks", c)) for c in CHECK_COLUMNS])
 
 
 def _figure_keys(tables: "pa.Array", rows: "pa.Array", cols: "pa.Array") -> "pa.Array":
@@ -426,9 +435,7 @@ def load_landing(con, docs: pd.DataFrame, store: Store) -> dict[str, int]:
             con.execute("drop table if exists raw._parts").fetchall()
         con.execute("create table if not exists raw._parts (table_name varchar, part varchar, stamp varchar)").fetchall()
         for kind, files in parts.items():
-            new = _sync(con, kind, files, store.root)
-            if kind == "checks":
-                _identity_checks(con, new)
+            _sync(con, kind, files, store.root)
         if full or _corpus_matches(con):
             break
         full = True
@@ -449,9 +456,8 @@ _COLUMNS = {"normalized": "doc_id, name, kind, status, reason, simplified, pinyi
                           "notes, length(text) as text_chars"}
 
 
-def _sync(con, kind: str, files: list[Path], root: Path) -> list[str]:
-    """raw.<table> holds the rows of exactly these parts, for documents in raw.documents.
-    Returns the parts it loaded (their paths under root)."""
+def _sync(con, kind: str, files: list[Path], root: Path) -> None:
+    """raw.<table> holds the rows of exactly these parts, for documents in raw.documents."""
     table = _LOADED[kind]
     stamps = {}
     for f in files:
@@ -469,7 +475,7 @@ def _sync(con, kind: str, files: list[Path], root: Path) -> list[str]:
         if not exists:
             con.execute(f"create table raw.{table} as select *, ''::varchar as part "
                         f"from ({_EMPTY[kind]}) where false").fetchall()
-        return []
+        return
     paths = [str(root / p) for p in new]
     # part: the part's path under the warehouse folder, as in raw._parts
     select = f"""select {_COLUMNS.get(kind, '* exclude (filename)')}, substr(filename, {len(str(root)) + 2}) as part
@@ -480,61 +486,6 @@ def _sync(con, kind: str, files: list[Path], root: Path) -> list[str]:
     else:
         con.execute(f"create table raw.{table} as {select}").fetchall()
     con.execute("insert into raw._parts select ?, unnest(?), unnest(?)", [kind, new, [stamps[p] for p in new]]).fetchall()
-    return new
-
-
-def _identity_checks(con, check_parts: list[str]) -> None:
-    """The identities of the new-format reports of these check parts (just loaded), evaluated
-    over their table cells at once, into raw.checks as identities.evaluate() gives them: a
-    row for each identity of the report's template that names a key the report states (an
-    empty cell counts), its sides summed where no operand is absent or empty, else
-    not_assessable with those operands listed. A cell of record is the first table or
-    reconstructed cell of its key. The rows carry their check part, so a part loaded again
-    or gone takes them with it."""
-    if not check_parts:
-        return
-    report_parts = [str(Path(p).parent.parent / "reports" / Path(p).name) for p in check_parts]
-    con.register("identity_operands", pd.DataFrame(identities.operand_rows(), columns=[
-        "template", "identity", "rule", "description", "severity", "position", "side", "figure_key"]))
-    try:
-        con.execute(f"""
-            insert into raw.checks by name
-            with reps as (
-                select r.doc_id, r.doc, r.template, p.check_part as part
-                from raw.reports r
-                join (select unnest(?) as report_part, unnest(?) as check_part) p on p.report_part = r.part
-                where r.template in ({", ".join(f"'{t}'" for t in sorted(identities.SQL_TEMPLATES))})
-            ),
-            vals as (
-                select c.doc_id, c.figure_key, case when c.status = '{EMPTY}' then null else coalesce(c.value, 0) end as v
-                from raw.cells c
-                where c.doc_id in (select doc_id from reps) and c.mapped and c.method in ('{TABLE}', '{RECONSTRUCTED}')
-                qualify row_number() over (partition by c.doc_id, c.figure_key
-                                           order by cast(split_part(c.cell_id, ':', 2) as integer)) = 1
-            ),
-            operands as (
-                select r.doc_id, r.doc, r.part, o.identity, o.rule, o.description, o.severity, o.position, o.side,
-                       o.figure_key, v.v, v.figure_key is not null as stated
-                from reps r
-                join identity_operands o on o.template = r.template
-                left join vals v on v.doc_id = r.doc_id and v.figure_key = o.figure_key
-            ),
-            sides as (
-                select doc_id, doc, part, identity, rule, description, severity,
-                       case when count(*) filter (where side = 'lhs' and v is null) = 0
-                            then sum(v) filter (where side = 'lhs') end as lhs,
-                       case when count(*) filter (where side = 'rhs' and v is null) = 0
-                            then sum(v) filter (where side = 'rhs') end as rhs,
-                       coalesce(string_agg(figure_key, ', ' order by position) filter (where v is null), '') as missing
-                from operands
-                group by all
-                having bool_or(stated)
-            )
-            select *, case when missing <> '' then '{identities.NOT_ASSESSABLE}'
-                           when abs(lhs - rhs) < 1e-9 then '{identities.PASS}' else '{identities.FAIL}' end as status
-            from sides""", [report_parts, check_parts]).fetchall()
-    finally:
-        con.unregister("identity_operands")
 
 
 def _layout_current(con) -> bool:

@@ -3,10 +3,9 @@
           post_hook=report_hooks()) }}
 -- depends_on: {{ ref('stg_reports') }}
 -- 勾稽关系检查结果: one row per report × check.
--- From the landing table raw.checks: every identity of the report's template
--- that touches a stated figure (I3.1, I3.2, I3.3, I4.1, O.I1..O.I6,
--- text_vs_table), severity hard | soft; the new-format identities evaluated
--- in SQL at load, the rest by the parser (identities.py). Computed here in SQL (int_carry_over): the cross-year
+-- From Python (raw.checks): every identity of the report's template that
+-- touches a stated figure (I3.1, I3.2, I3.3, I4.1, O.I1..O.I6, text_vs_table),
+-- severity hard | soft. Computed here in SQL (int_carry_over): the cross-year
 -- carry-over check X1 per applicant column, severity warning.
 -- A failing report is flagged here and kept everywhere else.
 -- Incremental: a report's Python checks are fixed by its content and parser

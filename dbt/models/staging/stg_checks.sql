@@ -1,4 +1,4 @@
--- One row per report × identity check of raw.checks (CODEBOOK §4).
+-- One row per report × identity check computed in Python (CODEBOOK §4).
 select
     doc_id,
     doc,

@@ -1,5 +1,5 @@
-"""The new-format identities the warehouse evaluates in SQL (pipeline._identity_checks)
-give raw.checks exactly the rows identities.evaluate() gives report by report."""
+"""The new-format identities a batch evaluates at once (identities.evaluate_grid) land in
+raw.checks exactly as identities.evaluate() gives them report by report."""
 from __future__ import annotations
 
 import shutil
@@ -19,7 +19,7 @@ FIELDS = ("doc", "identity", "rule", "description", "severity", "lhs", "rhs", "s
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     """The seeds, the real reports and synthetic ones (planted breaks, empty cells)."""
-    folder = tmp_path_factory.mktemp("identity_sql")
+    folder = tmp_path_factory.mktemp("identity_grid")
     shutil.copytree(SEEDS, folder / "seeds")
     shutil.copytree(DATA / "real", folder / "real", ignore=shutil.ignore_patterns("*.jsonl"))
     (synth.generate(folder / "synth", 150, seed=11, workers=1)).unlink()
@@ -35,21 +35,14 @@ def _landed_checks(corpus, store: P.Store) -> list[tuple]:
         return con.execute(f"select {', '.join(FIELDS)} from raw.checks where rule like 'I%'").fetchall()
 
 
-def test_sql_identities_equal_python_ones(corpus, tmp_path):
+def test_grid_identities_equal_report_by_report_ones(corpus, tmp_path):
     landed = _landed_checks(corpus, P.Store(tmp_path / "wh"))
     expected = []
     for _, report in extract_paths([corpus], workers=1):
-        if identities.evaluated_in_sql(report):
+        if report.template in identities.GRID_TEMPLATES:
             expected += [tuple(r[f] for f in FIELDS) for r in identities.evaluate(report)]
     assert len(expected) > 2000
     statuses = Counter(r[7] for r in expected)
     assert statuses["pass"] and statuses["fail"] and statuses["not_assessable"]   # every branch compared
     assert sorted(landed, key=repr) == sorted(expected, key=repr)
 
-
-def test_a_part_loaded_again_brings_its_checks_once(corpus, tmp_path):
-    store = P.Store(tmp_path / "wh")
-    first = Counter(_landed_checks(corpus, store))
-    part = next((store.parts("parsed") / "checks").glob("*.parquet"))
-    part.touch()                                   # rewritten, as after a crash: loaded again
-    assert Counter(_landed_checks(corpus, store)) == first
