@@ -190,23 +190,24 @@ GRID_TEMPLATES = ("2019", "2021")
 
 @lru_cache(maxsize=None)
 def _grid(template: str):
-    """The template's identities: their operand keys, each identity's count of every key on
-    its left and right side (identity × key), each one's operands as key positions, and
-    its id, rule, description and severity as Arrow arrays."""
+    """The template's identities, their operand keys, and for each side and for both (left
+    then right, the order evaluate() lists missing operands in) the identities' operands as
+    key positions laid end to end with where each identity's start (for np.add.reduceat,
+    which sums each run left to right, as evaluate() does); and the identities' id, rule,
+    description and severity as Arrow arrays."""
     import numpy as np
     import pyarrow as pa
     ids = for_template(template)
     keys = list(dict.fromkeys(k for i in ids for k in i.lhs + i.rhs))
     at = {k: j for j, k in enumerate(keys)}
-    left, right = np.zeros((len(ids), len(keys))), np.zeros((len(ids), len(keys)))
-    for a, i in enumerate(ids):
-        for k in i.lhs:
-            left[a, at[k]] += 1
-        for k in i.rhs:
-            right[a, at[k]] += 1
-    operands = [np.array([at[k] for k in i.lhs + i.rhs]) for i in ids]
+
+    def runs(side):
+        cols = [[at[k] for k in side(i)] for i in ids]
+        return np.array([c for run in cols for c in run]), np.cumsum([0] + [len(c) for c in cols[:-1]]), \
+            np.array([len(c) for c in cols])
+    sides = {"lhs": runs(lambda i: i.lhs), "rhs": runs(lambda i: i.rhs), "both": runs(lambda i: i.lhs + i.rhs)}
     meta = {f: pa.array([getattr(i, f) for i in ids]) for f in ("id", "rule", "description", "severity")}
-    return ids, keys, left, right, operands, meta
+    return ids, keys, sides, meta
 
 
 def evaluate_grid(cells, reports):
@@ -232,7 +233,7 @@ def evaluate_grid(cells, reports):
         rows = np.flatnonzero(templates == tpl)          # reports of this template
         if not len(rows):
             continue
-        ids, keys, left, right, operands, meta = _grid(tpl)
+        ids, keys, sides, meta = _grid(tpl)
         at = {k: j for j, k in enumerate(keys)}
         key = np.array([at.get(k, -1) for k in names.dictionary.to_pylist()], dtype=np.int64)
         key = key[names.indices.to_numpy()] if len(key) else np.zeros(0, dtype=np.int64)
@@ -242,18 +243,23 @@ def evaluate_grid(cells, reports):
         r, k = report[owner[sel]], key[sel]
         _, first = np.unique(r * len(keys) + k, return_index=True)       # a key's first cell in its report
         r, k, v = r[first], k[first], value[sel][first]
-        stated = np.zeros((len(rows), len(keys)))
+        stated = np.zeros((len(rows), len(keys)), dtype=bool)
         known = np.zeros((len(rows), len(keys)), dtype=bool)
         vals = np.zeros((len(rows), len(keys)))
-        stated[r, k], known[r, k], vals[r, k] = 1, ~np.isnan(v), np.nan_to_num(v)
-        rep, idn = np.nonzero(stated @ (left + right).T)  # report × identity: a row for each touched
-        ok_l = (known @ left.T == left.sum(axis=1))[rep, idn]
-        ok_r = (known @ right.T == right.sum(axis=1))[rep, idn]
-        lhs, rhs = (vals @ left.T)[rep, idn], (vals @ right.T)[rep, idn]
+        stated[r, k], known[r, k], vals[r, k] = True, ~np.isnan(v), np.nan_to_num(v)
+
+        def per_identity(grid, side):               # report × identity: each identity's operands summed
+            cols, starts, _ = sides[side]
+            return np.add.reduceat(grid[:, cols], starts, axis=1)
+        rep, idn = np.nonzero(per_identity(stated, "both"))   # a row for each identity a report touches
+        ok_l = (per_identity(known.astype(np.int64), "lhs") == sides["lhs"][2])[rep, idn]
+        ok_r = (per_identity(known.astype(np.int64), "rhs") == sides["rhs"][2])[rep, idn]
+        lhs, rhs = per_identity(vals, "lhs")[rep, idn], per_identity(vals, "rhs")[rep, idn]
         status = np.where(ok_l & ok_r, np.where(np.abs(lhs - rhs) < 1e-9, PASS, FAIL), NOT_ASSESSABLE)
         missing = np.full(len(rep), "", dtype=object)
+        cols, starts, lens = sides["both"]
         for j in np.flatnonzero(~(ok_l & ok_r)):          # the operands absent or empty, in order
-            ops = operands[idn[j]]
+            ops = cols[starts[idn[j]]:starts[idn[j]] + lens[idn[j]]]
             missing[j] = ", ".join(keys[x] for x in ops[~known[rep[j], ops]])
         parts.append(pa.table({
             "doc_id": reports["doc_id"].take(rows[rep]), "doc": reports["doc"].take(rows[rep]),

@@ -23,6 +23,7 @@ _MIRROR_FIXES = (("檔案", "文件"), ("规范性档案", "规范性文件"))
 # Runs of blanks to write as one space; a lone space already is one (matching it too made
 # this pass twice as slow).
 _SPACES = re.compile(r"[\t\u3000\xa0][ \t\u3000\xa0]*| [ \t\u3000\xa0]+")
+_BLANK_RUNS = ("\t", "\u3000", "\xa0", "  ")    # what _SPACES can match begins with one of these
 # Full-width ASCII and the ideographic space: nearly all that NFKC changes in these reports
 # (about 75 per report: ，：（）１２). Replacing them first leaves most texts already in NFKC,
 # which unicodedata checks far faster than it normalizes.
@@ -136,7 +137,10 @@ def normalize(text: str) -> Normalized:
         text = converted
     for a, b in _MIRROR_FIXES:
         text = text.replace(a, b)
-    lines = [ln.strip() for ln in _SPACES.sub(" ", tab_rows_as_markdown(text)).split("\n")]
+    text = tab_rows_as_markdown(text)
+    if any(b in text for b in _BLANK_RUNS):         # a text without them is passed without a regex scan
+        text = _SPACES.sub(" ", text)
+    lines = [ln.strip() for ln in text.split("\n")]
     lines, out.duplicate_removed = drop_repeated_body(lines)
     if out.pinyin_removed:
         out.notes.append(f"removed {out.pinyin_removed} pinyin annotations")
