@@ -14,7 +14,7 @@ from functools import lru_cache
 from . import glued
 from . import templates as T
 from .cells import TEXT, RawCell, drop_header_blanks, split_cells, values
-from .model import EMPTY, NUMBER, RECONSTRUCTED, TABLE, Cell, line_source
+from .model import EMPTY, NUMBER, RECONSTRUCTED, TABLE, Cell, cell_of, line_source
 
 N_APP_COLS = len(T.APPLICANT_COLUMNS)
 N_REVIEW = len(T.REVIEW_GROUPS) * len(T.REVIEW_COLUMNS)
@@ -346,13 +346,12 @@ def parse_applications(text: str, source_of=line_source) -> TableParse:
             out.end = nxt
     _resolve_by_columns(parsed, out.notes)
     keys = {r.key for r in parsed}
+    specs = [(SUBTOTAL, False, _SUBTOTAL_NOTE) if col is None else (col, True, None) for col in columns]  # None: 小计
     for row in parsed:
-        base = row.base
-        for col, rc in zip(columns, row.cells):
-            in_template = col is not None         # None: a 小计 column
-            out.cells.append(Cell("applications", row.key, col if in_template else SUBTOTAL, rc.value, rc.kind,
-                                  rc.text, source_of(base + rc.line), row.method, in_template,
-                                  row.note if in_template else _SUBTOTAL_NOTE))
+        key, method, note, base = row.key, row.method, row.note, row.base
+        out.cells.extend(map(cell_of, [("applications", key, col, rc.value, rc.kind, rc.text, source_of(base + rc.line),
+                                        method, mapped, col_note or note)
+                                       for (col, mapped, col_note), rc in zip(specs, row.cells)]))
     if template:
         out.template = template
     elif keys & {"other_overdue_correction", "other_overdue_fee"}:

@@ -31,7 +31,7 @@ from . import identities
 from .extract import (NORMALIZER_VERSION, PARSER_VERSION, document_text, match_attachments, parse_failure,
                       parse_normalized)
 from .ingest import RawDocument, describe, list_files
-from .model import EMPTY, Report, cell_ids, record_flags
+from .model import EMPTY, Report, cell_ids, record_flags_of_batch
 from .normalize import Normalized, normalize
 
 BATCH_SIZE = 500
@@ -234,18 +234,16 @@ def report_tables(reports: Iterable[Report]) -> dict[str, "pa.Table"]:
     Built a column at a time: a batch holds a few hundred thousand cells."""
     import pyarrow as pa
     reps, checks, atts = [], [], []
+    import numpy as np
+    import pyarrow.compute as pc
     cells: list = []
     counts: list[int] = []
-    flags: list[bool] = []
     for r in reports:
         doc_id, n = r.sha256, len(r.cells)
-        rec = record_flags(r.cells)
-        n_figures = sum(1 for c, f in zip(r.cells, rec) if f and c.status != EMPTY)
         reps.append((doc_id, r.doc, r.report_year, r.agency, r.template, r.publish_date, r.scope, r.province, r.city,
-                     r.county, r.region_code, r.is_report, n, n_figures, "; ".join(r.notes), PARSER_VERSION))
+                     r.county, r.region_code, r.is_report, n, 0, "; ".join(r.notes), PARSER_VERSION))
         cells.extend(r.cells)
         counts.append(n)
-        flags.extend(rec)
         found = _text_vs_table(r) if r.template in identities.GRID_TEMPLATES else identities.evaluate(r) + _text_vs_table(r)
         checks.extend((doc_id, *_CHECK_FIELDS(row)) for row in found)
         atts.extend((doc_id, r.doc, a.get("name"), a.get("status"), a.get("path")) for a in r.attachments)
@@ -254,15 +252,17 @@ def report_tables(reports: Iterable[Report]) -> dict[str, "pa.Table"]:
     read = pa.array(cells, struct) if cells else pa.StructArray.from_arrays(
         [pa.array([], f.type) for f in struct], fields=list(struct))
     cell_columns = dict(zip(struct.names, read.flatten()))
-    cell_columns = {
-        "cell_id": ids,
-        "doc_id": cell_docs,
-        **cell_columns,
-        "figure_key": _figure_keys(cell_columns["table_name"], cell_columns["row_key"], cell_columns["col_key"]),
-        "is_record_cell": pa.array(flags, _arrow_type("cells", "is_record_cell")),
-    }
+    figure_keys = _figure_keys(cell_columns["table_name"], cell_columns["row_key"], cell_columns["col_key"])
+    owner = np.repeat(np.arange(len(reps)), counts)
+    empty = pc.equal(cell_columns["status"], EMPTY).to_numpy(zero_copy_only=False)
+    flags = record_flags_of_batch(owner, pc.dictionary_encode(figure_keys).indices.to_numpy(),
+                                  cell_columns["mapped"].to_numpy(zero_copy_only=False), empty, cell_columns["method"])
+    cell_columns.update(cell_id=ids, doc_id=cell_docs, figure_key=figure_keys, is_record_cell=pa.array(flags))
     cells_table = pa.table({c: cell_columns[c] for c in CELL_COLUMNS})
     reports_table = _arrow(reps, REPORT_COLUMNS, "reports")
+    reports_table = reports_table.set_column(     # a report's figures: its record cells that state a value
+        REPORT_COLUMNS.index("n_figures"), "n_figures",
+        pa.array(np.bincount(owner[flags & ~empty], minlength=len(reps)), _arrow_type("reports", "n_figures")))
     grid = identities.evaluate_grid(cells_table, reports_table)      # the new format's identities, all at once
     return {"reports": reports_table,
             "cells": cells_table,
@@ -303,7 +303,7 @@ def report_frames(reports: Iterable[Report]) -> dict[str, pd.DataFrame]:
 
 REPORT_COLUMNS = ["doc_id", "doc", "report_year", "agency", "template", "publish_date", "scope", "province",
                   "city", "county", "region_code", "is_report", "n_cells", "n_figures", "notes", "parser_version"]
-# cell_id: model.cell_ids; is_record_cell: model.record_flags.
+# cell_id: model.cell_ids; is_record_cell: model.record_flags (record_flags_of_batch).
 CELL_COLUMNS = ["cell_id", "doc_id", "table_name", "row_key", "col_key", "figure_key", "value", "status", "raw",
                 "source", "method", "mapped", "is_record_cell", "note"]
 CHECK_COLUMNS = ["doc_id", "doc", "identity", "rule", "description", "severity", "lhs", "rhs", "status", "missing"]
