@@ -451,7 +451,24 @@ def parse_reviews(text: str, start: int = 0, source_of=line_source) -> TablePars
         return out
     nxt = _NEXT_SECTION.search(text, m.end())
     stop = nxt.start() if nxt else min(len(text), m.end() + 4000)
-    cells = drop_header_blanks(split_cells(text[m.start():stop], _line_at(text, m.start())))
+    picked, method, note, notes = _review_cells(text[m.start():stop])
+    out.notes.extend(notes)
+    if picked is None:
+        return out
+    base = _line_at(text, m.start())
+    keys = [(g.key, col.key) for g in T.REVIEW_GROUPS for col in T.REVIEW_COLUMNS]
+    out.cells = [cell_of(("reviews", row, col, rc.value, rc.kind, rc.text, source_of(base + rc.line), method, True, note))
+                 for (row, col), rc in zip(keys, picked)]
+    return out
+
+
+@lru_cache(maxsize=1 << 12)
+def _review_cells(stretch: str) -> tuple[tuple[RawCell, ...] | None, str, str, tuple[str, ...]]:
+    """Table 四's fifteen cells in the stretch of text from its anchor (their lines counted
+    from the anchor's, 0), how they were read, and the notes reading them gave. Cached:
+    reports repeat whole tables (every agency without a review or a lawsuit)."""
+    cells = drop_header_blanks(split_cells(stretch, 0))
+    notes: list[str] = []
     picked: list[RawCell] = []
     method, note = TABLE, ""
 
@@ -462,7 +479,7 @@ def parse_reviews(text: str, start: int = 0, source_of=line_source) -> TablePars
         got, why = _read_glued(picked, after, (len(T.REVIEW_COLUMNS),) * len(T.REVIEW_GROUPS), "table 四",
                                _REVIEW_IDENTITY)
         if got is None:
-            out.notes.append(why)
+            notes.append(why)
             return None
         method, note = got[1], why
         return got[0]
@@ -493,19 +510,9 @@ def parse_reviews(text: str, start: int = 0, source_of=line_source) -> TablePars
             picked = g
     if len(picked) < N_REVIEW:
         if picked:
-            out.notes.append(f"table 四: {len(picked)} cells found, {N_REVIEW} expected; left out")
-        return out
-    i = 0
-    for g in T.REVIEW_GROUPS:
-        for col in T.REVIEW_COLUMNS:
-            out.cells.append(_cell("reviews", g.key, col.key, picked[i], source_of, method, True, note))
-            i += 1
-    return out
-
-
-def _cell(table: str, row: str, col: str, rc: RawCell, source_of, method: str, mapped: bool, note: str) -> Cell:
-    """A raw cell as a Cell, built in one call (every field known)."""
-    return Cell(table, row, col, rc.value, rc.kind, rc.text, source_of(rc.line), method, mapped, note)
+            notes.append(f"table 四: {len(picked)} cells found, {N_REVIEW} expected; left out")
+        return None, method, note, tuple(notes)
+    return tuple(picked[:N_REVIEW]), method, note, tuple(notes)
 
 
 def parse(text: str, source_of=line_source) -> TableParse:
