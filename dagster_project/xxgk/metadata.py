@@ -61,7 +61,8 @@ def _titles(lines: list[str]) -> list[tuple[int, str, bool, bool]]:
     is in a list."""
     found: list[tuple[int, str]] = []
     joined = -1
-    words = [bool(_TITLE_WORDS.search(ln)) for ln in lines[:26]] + [False]
+    # every alternative of _TITLE_WORDS holds 报 or 公开: a line with neither is not searched
+    words = [("报" in ln or "公开" in ln) and bool(_TITLE_WORDS.search(ln)) for ln in lines[:26]] + [False]
     for i, ln in enumerate(lines[:25]):
         if i == joined or not (words[i] or words[i + 1]) or _OTHER_FIELD.match(ln.strip("|# ")):
             continue   # the tail of the title on the line before, no title's words, another field
