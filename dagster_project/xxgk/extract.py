@@ -42,7 +42,8 @@ PARSER_VERSION = source_version(NORMALIZING_MODULES + PARSING_MODULES)
 
 _REPORT_WORDS = re.compile(r"政府信息公开|政务公开|信息公开")
 _MARKUP = re.compile(r"</(?:p|td|tr|table|div|span)>", re.I)
-_ATTACHMENT = re.compile(r"(?:附件|文档附件|附表)\s*[:：]?\s*(?:\d+[.、]\s*)?([^\s|:：<>]{2,60}?\.(?:xlsx?|et|docx?|pdf))", re.I)
+# (文档附件 ends in 附件: the same names, and no attempt at every 文 of the text)
+_ATTACHMENT = re.compile(r"(?:附件|附表)\s*[:：]?\s*(?:\d+[.、]\s*)?([^\s|:：<>]{2,60}?\.(?:xlsx?|et|docx?|pdf))", re.I)
 
 
 def document_text(doc: RawDocument, data: bytes) -> tuple[str, dict[int, str] | None]:

@@ -194,7 +194,7 @@ def describe(text: str) -> Meta:
         text = _TAGS.sub("\n", text)          # metadata reads raw HTML too
     if any(z in text for z in _CN_ZEROS):
         text = _CN_YEAR.sub(lambda m: m.group(1).translate(_CN_DIGITS), text)
-    lines = [ln for ln in text.split("\n") if ln.strip()]
+    lines = list(filter(str.strip, text.split("\n")))
     titles = _titles(lines)
     title_at, title = _title_line(titles) or (-1, None)
     pub = find_publish_date(text, lines)

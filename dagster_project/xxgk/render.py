@@ -45,6 +45,8 @@ _WS = re.compile(r"[ \t\r\n\f\v\xa0\u3000]+")
 
 
 def _is_nav(el) -> bool:
+    if not el.attrib:                    # most elements: nothing to look at
+        return False
     if el.get("role") in ("navigation", "banner", "contentinfo"):
         return True
     toks = set(re.split(r"[\s_\-]+", (el.get("class") or "") + " " + (el.get("id") or "")).__iter__())
