@@ -226,8 +226,10 @@ def evaluate_grid(cells, reports):
     operand = pc.and_(cells["mapped"], pc.is_in(cells["method"], value_set=pa.array([TABLE, RECONSTRUCTED])))
     operand = operand.to_numpy(zero_copy_only=False)
     value = pc.if_else(pc.equal(cells["status"], EMPTY), np.nan, pc.fill_null(cells["value"], 0.0)).to_numpy()
-    names = pc.dictionary_encode(cells["figure_key"]).combine_chunks() if isinstance(cells["figure_key"], pa.ChunkedArray) \
-        else pc.dictionary_encode(cells["figure_key"])
+    names = cells["figure_key"].combine_chunks()
+    names = names if pa.types.is_dictionary(names.type) else pc.dictionary_encode(names)
+    as_dict = pa.DictionaryArray.from_arrays
+    statuses = pa.array([PASS, FAIL, NOT_ASSESSABLE])
     parts = []
     for tpl in GRID_TEMPLATES:
         rows = np.flatnonzero(templates == tpl)          # reports of this template
@@ -255,21 +257,31 @@ def evaluate_grid(cells, reports):
         ok_l = (per_identity(known.astype(np.int64), "lhs") == sides["lhs"][2])[rep, idn]
         ok_r = (per_identity(known.astype(np.int64), "rhs") == sides["rhs"][2])[rep, idn]
         lhs, rhs = per_identity(vals, "lhs")[rep, idn], per_identity(vals, "rhs")[rep, idn]
-        status = np.where(ok_l & ok_r, np.where(np.abs(lhs - rhs) < 1e-9, PASS, FAIL), NOT_ASSESSABLE)
+        status = np.where(ok_l & ok_r, np.where(np.abs(lhs - rhs) < 1e-9, 0, 1), 2)    # statuses' positions
         missing = np.full(len(rep), "", dtype=object)
         cols, starts, lens = sides["both"]
-        for j in np.flatnonzero(~(ok_l & ok_r)):          # the operands absent or empty, in order
+        listed: dict[tuple, str] = {}                     # a batch's reports leave the same operands out
+        for j in np.flatnonzero(status == 2):             # the operands absent or empty, in order
             ops = cols[starts[idn[j]]:starts[idn[j]] + lens[idn[j]]]
-            missing[j] = ", ".join(keys[x] for x in ops[~known[rep[j], ops]])
+            absent = ~known[rep[j], ops]
+            key_ = (idn[j], absent.tobytes())
+            if key_ not in listed:
+                listed[key_] = ", ".join(keys[x] for x in ops[absent])
+            missing[j] = listed[key_]
+        # the repeated strings as dictionaries over the reports and the identities: nothing copied
+        doc_at = pa.array(rows[rep], pa.int32())
         parts.append(pa.table({
-            "doc_id": reports["doc_id"].take(rows[rep]), "doc": reports["doc"].take(rows[rep]),
-            **{col: meta[f].take(idn) for col, f in (("identity", "id"), ("rule", "rule"),
-                                                      ("description", "description"), ("severity", "severity"))},
+            "doc_id": as_dict(doc_at, reports["doc_id"].combine_chunks()),
+            "doc": as_dict(doc_at, reports["doc"].combine_chunks()),
+            **{col: as_dict(pa.array(idn, pa.int32()), meta[f]) for col, f in (
+                ("identity", "id"), ("rule", "rule"), ("description", "description"), ("severity", "severity"))},
             "lhs": pa.array(np.where(ok_l, lhs, np.nan), from_pandas=True),
             "rhs": pa.array(np.where(ok_r, rhs, np.nan), from_pandas=True),
-            "status": pa.array(status), "missing": pa.array(missing, pa.string())}))
-    if not parts:
-        return pa.table({c: pa.array([], pa.float64() if c in ("lhs", "rhs") else pa.string())
-                         for c in ("doc_id", "doc", "identity", "rule", "description", "severity", "lhs", "rhs",
-                                   "status", "missing")})
-    return pa.concat_tables(parts)
+            "status": as_dict(pa.array(status, pa.int32()), statuses), "missing": pa.array(missing, pa.string())}))
+    text = pa.dictionary(pa.int32(), pa.string())
+    schema = pa.schema([(c, pa.float64() if c in ("lhs", "rhs") else pa.string() if c == "missing" else text)
+                        for c in ("doc_id", "doc", "identity", "rule", "description", "severity", "lhs", "rhs",
+                                  "status", "missing")])
+    # one dictionary per column for the whole table (a Parquet column chunk is written with one)
+    return pa.concat_tables([t.cast(schema) for t in parts], promote_options="none").unify_dictionaries() \
+        if parts else schema.empty_table()

@@ -256,10 +256,10 @@ def normalize_new(docs: pd.DataFrame, store: Store, workers: int = 2, batch_size
 def report_tables(reports: Iterable[Report]) -> dict[str, "pa.Table"]:
     """Reports as the landing tables' rows (long format: one row per cell), as Arrow tables.
     Built a column at a time: a batch holds a few hundred thousand cells."""
-    import pyarrow as pa
-    reps, checks, atts = [], [], []
     import numpy as np
+    import pyarrow as pa
     import pyarrow.compute as pc
+    reps, checks, atts = [], [], []
     cells: list = []
     counts: list[int] = []
     for r in reports:
@@ -276,10 +276,12 @@ def report_tables(reports: Iterable[Report]) -> dict[str, "pa.Table"]:
     read = pa.array(cells, struct) if cells else pa.StructArray.from_arrays(
         [pa.array([], f.type) for f in struct], fields=list(struct))
     cell_columns = dict(zip(struct.names, read.flatten()))
-    figure_keys = _figure_keys(cell_columns["table_name"], cell_columns["row_key"], cell_columns["col_key"])
+    # a dictionary: the keys are numbered once, for the cells of record, the identities and Parquet
+    figure_keys = pc.dictionary_encode(_figure_keys(cell_columns["table_name"], cell_columns["row_key"],
+                                                    cell_columns["col_key"]))
     owner = np.repeat(np.arange(len(reps)), counts)
     empty = pc.equal(cell_columns["status"], EMPTY).to_numpy(zero_copy_only=False)
-    flags = record_flags_of_batch(owner, pc.dictionary_encode(figure_keys).indices.to_numpy(),
+    flags = record_flags_of_batch(owner, figure_keys.indices.to_numpy(),
                                   cell_columns["mapped"].to_numpy(zero_copy_only=False), empty, cell_columns["method"])
     cell_columns.update(cell_id=ids, doc_id=cell_docs, figure_key=figure_keys, is_record_cell=pa.array(flags))
     cells_table = pa.table({c: cell_columns[c] for c in CELL_COLUMNS})
@@ -290,14 +292,8 @@ def report_tables(reports: Iterable[Report]) -> dict[str, "pa.Table"]:
     grid = identities.evaluate_grid(cells_table, reports_table)      # the new format's identities, all at once
     return {"reports": reports_table,
             "cells": cells_table,
-            "checks": pa.concat_tables([grid.select(CHECK_COLUMNS).cast(_check_schema()),
-                                        _arrow(checks, CHECK_COLUMNS, "checks")]),
+            "checks": pa.concat_tables([grid, _arrow(checks, CHECK_COLUMNS, "checks").cast(grid.schema)]),
             "attachments": _arrow(atts, ATTACHMENT_COLUMNS, "attachments")}
-
-
-def _check_schema():
-    import pyarrow as pa
-    return pa.schema([(c, _arrow_type("checks", c)) for c in CHECK_COLUMNS])
 
 
 def _figure_keys(tables: "pa.Array", rows: "pa.Array", cols: "pa.Array") -> "pa.Array":
