@@ -88,13 +88,13 @@ _ROW_IDENTITY = "总计 equals the sum of the six applicant columns"
 _REVIEW_IDENTITY = "each group's 总计 equals 维持 + 纠正 + 其他 + 尚未审结"
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
     key: str
     cells: list[RawCell] | None
     method: str = TABLE
     note: str = ""
-    candidates: list[tuple[int, ...]] = field(default_factory=list)   # several balanced readings: columns decide
+    candidates: tuple[tuple[int, ...], ...] = ()   # several balanced readings: columns decide
     run: str = ""
     line: int = 0
     base: int = 0          # the cells' and the run's lines count from this line (a cached row's from 0)
@@ -157,7 +157,7 @@ def _row_values(chunk_cells: list[RawCell], key: str, notes: list[str], n: int =
             notes.append(note)
             return None
         if got[0] == "candidates":
-            return _Row(key, None, RECONSTRUCTED, note, candidates=list(got[1]),
+            return _Row(key, None, RECONSTRUCTED, note, candidates=tuple(got[1]),
                         run=" ".join(c.text for c in lead), line=lead[0].line)
         cells, method = got
         return _Row(key, cells, method, note)
@@ -342,7 +342,7 @@ def parse_applications(text: str, source_of=line_source) -> TableParse:
             out.notes.extend(notes)
             if read is None:
                 continue
-            parsed.append(_Row(key, read.cells, read.method, read.note, list(read.candidates), read.run, read.line, line))
+            parsed.append(_Row(key, read.cells, read.method, read.note, read.candidates, read.run, read.line, line))
             out.end = nxt
     _resolve_by_columns(parsed, out.notes)
     keys = {r.key for r in parsed}
@@ -456,10 +456,12 @@ def parse_reviews(text: str, start: int = 0, source_of=line_source) -> TablePars
     if picked is None:
         return out
     base = _line_at(text, m.start())
-    keys = [(g.key, col.key) for g in T.REVIEW_GROUPS for col in T.REVIEW_COLUMNS]
     out.cells = [cell_of(("reviews", row, col, rc.value, rc.kind, rc.text, source_of(base + rc.line), method, True, note))
-                 for (row, col), rc in zip(keys, picked)]
+                 for (row, col), rc in zip(_REVIEW_KEYS, picked)]
     return out
+
+
+_REVIEW_KEYS = [(g.key, col.key) for g in T.REVIEW_GROUPS for col in T.REVIEW_COLUMNS]   # table 四's order
 
 
 @lru_cache(maxsize=1 << 12)
