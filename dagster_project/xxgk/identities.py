@@ -4,6 +4,8 @@ Each Identity says which figure keys must add up. evaluate() gives one result
 per report × identity with both sides and a status: pass, fail, or
 not_assessable when an operand is absent or an empty cell (an empty cell is
 never read as 0). A failure is a warning: the data stays as published.
+evaluate_grid() gives the same rows for a batch's new-format reports at once,
+on a report × key grid (the landing table raw.checks is made with it).
 The Great Expectations suites in expectations/ are generated from IDENTITIES
 (gx_suites.py) and check the same residuals.
 """

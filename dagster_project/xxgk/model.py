@@ -89,7 +89,8 @@ _RANK = {TABLE: 0, RECONSTRUCTED: 1, PROSE: 2}
 def record_flags(cells: list[Cell]) -> list[bool]:
     """Which cell is its key's cell of record: one per key among mapped cells, a stated
     cell before an empty one, then table > reconstructed > prose, then the first found.
-    The warehouse's is_record_cell and Report.figures() both come from here."""
+    Report.figures() comes from here, the warehouse's is_record_cell from its batch twin
+    record_flags_of_batch (tests/test_batch_columns.py keeps the two equal)."""
     best: dict[tuple, int] = {}         # (table, row, col), i.e. key -> index of its best cell so far
     for i, c in enumerate(cells):
         if not c.mapped:
