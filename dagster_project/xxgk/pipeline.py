@@ -193,7 +193,7 @@ def write_parquet(data: "pd.DataFrame | pa.Table", folder: Path, name: str) -> N
 
 def _warm_up_normalizing() -> None:
     """The readers' libraries and the traditional-character pattern (0.1-0.2 s in each worker)."""
-    import lxml.etree, openpyxl, python_calamine, xlrd  # noqa: E401,F401
+    import lxml.etree, python_calamine, xlrd  # noqa: E401,F401  (openpyxl reads only what calamine cannot)
     from .normalize import looks_traditional
     looks_traditional("")
 
@@ -235,6 +235,13 @@ def _normalize_batch(args: tuple[list[dict], str]) -> dict:
     return {"n": len(out), "rejected": sum(o["status"] != "ok" for o in out)}
 
 
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """frame.to_dict("records"), a column at a time: pandas boxed every Arrow string one by
+    one (0.3 s for 20,000 documents)."""
+    columns = {c: frame[c].tolist() for c in frame.columns}
+    return [dict(zip(columns, row)) for row in zip(*columns.values())]
+
+
 def normalize_new(docs: pd.DataFrame, store: Store, workers: int = 2, batch_size: int = BATCH_SIZE,
                   progress: Progress | None = None, shard: tuple[int, int] | None = None) -> dict:
     """Normalize the readable documents whose content has not been normalized yet.
@@ -244,7 +251,7 @@ def normalize_new(docs: pd.DataFrame, store: Store, workers: int = 2, batch_size
     done = store.done_ids("normalized")
     is_done = pd.Series(in_set(docs["doc_id"], done), index=docs.index, dtype=bool)
     todo = docs[(docs["status"] == "ok") & ~is_done].drop_duplicates("doc_id")
-    batches = [(b, str(store.parts("normalized"))) for b in _batches(todo.to_dict("records"), batch_size)]
+    batches = [(b, str(store.parts("normalized"))) for b in _batches(_records(todo), batch_size)]
     t = time.perf_counter()
     res = _run_batches(_normalize_batch, batches, workers, progress, "normalize", _warm_up_normalizing)
     return {"normalized": len(todo), "already_done": int(is_done.sum()),
