@@ -15,7 +15,7 @@ from xxgk import pipeline as P
 from xxgk.extract import extract_paths
 from xxgk.model import record_flags
 
-FIELDS = ("doc", "identity", "rule", "description", "severity", "lhs", "rhs", "status", "missing")
+FIELDS = identities.CHECK_FIELDS
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +55,6 @@ def test_grid_identities_equal_report_by_report_ones(landed, reports):
     statuses = Counter(r[7] for r in expected)
     assert statuses["pass"] and statuses["fail"] and statuses["not_assessable"]   # every branch compared
     assert sorted(landed, key=repr) == sorted(expected, key=repr)
-
 
 
 def test_cells_of_record_and_figures_equal_report_by_report_ones(landed, reports):

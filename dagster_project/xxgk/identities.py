@@ -182,17 +182,18 @@ def evaluate(report: Report) -> list[dict]:
     return [r for r in rows if r]
 
 
-
 # The new format's identities read table cells alone: a batch's are evaluated at once on
 # a report × key grid (evaluate_grid), as evaluate() would one report at a time. One by
 # one, they were a tenth of a parse. The old format also reads prose and unmapped
 # categories (operands()): evaluate() reads it.
-GRID_TEMPLATES = ("2019", "2021")
+GRID_TEMPLATES = tuple(t for t in T.TEMPLATES if t != "pre2019")
+# The fields of a result (assess()), in the landing table raw.checks's order after its doc_id.
+CHECK_FIELDS = ("doc", "identity", "rule", "description", "severity", "lhs", "rhs", "status", "missing")
 
 
 @lru_cache(maxsize=None)
 def _grid(template: str):
-    """The template's identities, their operand keys, and for each side and for both (left
+    """The template's identities, their operand keys and each key's position, and for each side and for both (left
     then right, the order evaluate() lists missing operands in) the identities' operands as
     key positions laid end to end with where each identity's start (for np.add.reduceat,
     which sums each run left to right, as evaluate() does); and the identities' id, rule,
@@ -209,12 +210,12 @@ def _grid(template: str):
             np.array([len(c) for c in cols])
     sides = {"lhs": runs(lambda i: i.lhs), "rhs": runs(lambda i: i.rhs), "both": runs(lambda i: i.lhs + i.rhs)}
     meta = {f: pa.array([getattr(i, f) for i in ids]) for f in ("id", "rule", "description", "severity")}
-    return ids, keys, sides, meta
+    return ids, keys, at, sides, meta
 
 
 def evaluate_grid(cells, reports):
-    """evaluate() for every report of GRID_TEMPLATES among `reports`, as an Arrow table
-    (doc_id, doc, identity, rule, description, severity, lhs, rhs, status, missing).
+    """evaluate() for every report of GRID_TEMPLATES among `reports`, as an Arrow table of
+    doc_id and CHECK_FIELDS.
     cells and reports: Arrow tables shaped like the landing tables raw.cells and raw.reports,
     as pipeline.report_tables makes them: each report's n_cells cells in a run, in its
     order, the reports' runs in the reports' order. A key's operand is its first table or
@@ -237,8 +238,7 @@ def evaluate_grid(cells, reports):
         rows = np.flatnonzero(templates == tpl)          # reports of this template
         if not len(rows):
             continue
-        ids, keys, sides, meta = _grid(tpl)
-        at = {k: j for j, k in enumerate(keys)}
+        ids, keys, at, sides, meta = _grid(tpl)
         key = np.array([at.get(k, -1) for k in names.dictionary.to_pylist()], dtype=np.int64)
         key = key[names.indices.to_numpy()] if len(key) else np.zeros(0, dtype=np.int64)
         report = np.full(len(templates), -1)
@@ -282,8 +282,7 @@ def evaluate_grid(cells, reports):
             "status": as_dict(pa.array(status, pa.int32()), statuses), "missing": pa.array(missing, pa.string())}))
     text = pa.dictionary(pa.int32(), pa.string())
     schema = pa.schema([(c, pa.float64() if c in ("lhs", "rhs") else pa.string() if c == "missing" else text)
-                        for c in ("doc_id", "doc", "identity", "rule", "description", "severity", "lhs", "rhs",
-                                  "status", "missing")])
+                        for c in ("doc_id", *CHECK_FIELDS)])
     # one dictionary per column for the whole table (a Parquet column chunk is written with one)
     return pa.concat_tables([t.cast(schema) for t in parts], promote_options="none").unify_dictionaries() \
         if parts else schema.empty_table()

@@ -99,6 +99,10 @@ class _Row:
     line: int = 0
     base: int = 0          # the cells' and the run's lines count from this line (a cached row's from 0)
 
+    def at(self, base: int) -> "_Row":
+        """This row (a cached one, shared) as read at a report's line `base`: a copy of its own."""
+        return _Row(self.key, self.cells, self.method, self.note, self.candidates, self.run, self.line, base)
+
 
 def _lead(cells: list[RawCell]) -> tuple[list[RawCell], str]:
     """The run of value cells that opens a row's stretch (text before it skipped),
@@ -342,7 +346,7 @@ def parse_applications(text: str, source_of=line_source) -> TableParse:
             out.notes.extend(notes)
             if read is None:
                 continue
-            parsed.append(_Row(key, read.cells, read.method, read.note, read.candidates, read.run, read.line, line))
+            parsed.append(read.at(line))
             out.end = nxt
     _resolve_by_columns(parsed, out.notes)
     keys = {r.key for r in parsed}

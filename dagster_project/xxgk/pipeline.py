@@ -339,7 +339,7 @@ REPORT_COLUMNS = ["doc_id", "doc", "report_year", "agency", "template", "publish
 # cell_id: model.cell_ids; is_record_cell: model.record_flags (record_flags_of_batch).
 CELL_COLUMNS = ["cell_id", "doc_id", "table_name", "row_key", "col_key", "figure_key", "value", "status", "raw",
                 "source", "method", "mapped", "is_record_cell", "note"]
-CHECK_COLUMNS = ["doc_id", "doc", "identity", "rule", "description", "severity", "lhs", "rhs", "status", "missing"]
+CHECK_COLUMNS = ["doc_id", *identities.CHECK_FIELDS]
 ATTACHMENT_COLUMNS = ["doc_id", "doc", "name", "status", "path"]
 _CHECK_FIELDS = operator.itemgetter(*CHECK_COLUMNS[1:])
 # landing column ← Cell field (cell_id, doc_id, is_record_cell come from the report)
