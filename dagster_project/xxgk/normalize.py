@@ -73,8 +73,11 @@ def nfkc(text: str) -> str:
     """unicodedata.normalize("NFKC", text), the same result in a fifth of the time: the
     full-width characters are replaced first (an equivalent string has the same NFKC form)
     and the full normalization runs only if something else remains."""
-    for ch in set(_FULL_WIDTH.findall(text)):     # a few distinct ones, each replaced in one pass
-        text = text.replace(ch, _HALF_WIDTH[ch])
+    at = 0
+    while m := _FULL_WIDTH.search(text, at):      # a few distinct ones, each replaced in one pass
+        ch = m.group()
+        text = text.replace(ch, _HALF_WIDTH[ch])  # one character for one: positions stay
+        at = m.start() + 1
     return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
 
 
@@ -97,20 +100,20 @@ def tab_rows_as_markdown(text: str) -> str:
 
 def drop_repeated_body(lines: list[str]) -> tuple[list[str], bool]:
     """A page scraped twice holds its body twice in a row: keep the first copy.
+    The lines come stripped (normalize strips them), so they are compared as they are.
 
     Looks for a run of at least 5 identical lines, covering at least a quarter
     of the text, that starts again right where it ends (or later). A repeated line
     whose run could not reach that size even if every line matched is not compared:
     without this, a text of many identical lines took time quadratic in its length."""
-    sig = [ln.strip() for ln in lines]
-    long = [s for s in sig if len(s) >= 8]
+    long = [s for s in lines if len(s) >= 8]
     if len(set(long)) == len(long):              # no line that could start a copy is repeated
         return lines, False
-    n = len(sig)
-    chars = [0, *itertools.accumulate(map(len, sig))]    # chars[k]: characters of the first k lines
+    n = len(lines)
+    chars = [0, *itertools.accumulate(map(len, lines))]    # chars[k]: characters of the first k lines
     total = chars[-1] or 1
     first_seen: dict[str, int] = {}
-    for j, s in enumerate(sig):
+    for j, s in enumerate(lines):
         if len(s) < 8:
             continue
         i = first_seen.setdefault(s, j)
@@ -120,7 +123,7 @@ def drop_repeated_body(lines: list[str]) -> tuple[list[str], bool]:
         if longest < 5 or (chars[j + longest] - chars[j]) * 4 < total:
             continue
         k = 0
-        while k < longest and sig[i + k] == sig[j + k]:
+        while k < longest and lines[i + k] == lines[j + k]:
             k += 1
         if k >= 5 and (chars[j + k] - chars[j]) * 4 >= total:
             return lines[:j] + lines[j + k:], True
@@ -129,7 +132,9 @@ def drop_repeated_body(lines: list[str]) -> tuple[list[str], bool]:
 
 def normalize(text: str) -> Normalized:
     out = Normalized(text="")
-    text = nfkc(text).replace("\r\n", "\n").replace("\r", "\n")
+    text = nfkc(text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     text, out.pinyin_removed = _PINYIN.subn("", text)
     if looks_traditional(text):
         converted = to_simplified(text)
