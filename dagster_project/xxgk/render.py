@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from functools import lru_cache
 
 # ---- limits (a report's statistics sheet is small) ------------------------
 MAX_SHEET_ROWS = 5000
@@ -66,12 +67,19 @@ def _join_pieces(pieces: list[str]) -> str:
     return out
 
 
+@lru_cache(maxsize=1 << 14)
+def _cell_string(text: str) -> str:
+    """A cell's text as a markdown row holds it: blanks squeezed, stripped, and "|" (the
+    rows' separator) written "/". Cached: tables repeat their labels."""
+    return _WS.sub(" ", text).strip().replace("|", "/")
+
+
 def _cell_text(td) -> str:
     el = td
     while len(el) == 1 and _wraps(el):
         el = el[0]                     # <td><p><span>258</span></p></td>: the innermost text alone
     if not len(el):                    # text only, the common case: no pieces to join
-        return _WS.sub(" ", el.text or "").strip().replace("|", "/")
+        return _cell_string(el.text or "")
     pieces: list[str] = []
     buf: list[str] = []
 
@@ -129,15 +137,15 @@ def table_grid(table) -> list[list[str]]:
     for r, tr in enumerate(rows):
         row = grid[r]
         c = 0
-        for td in tr:
-            if td.tag not in ("td", "th"):
-                continue
+        for td in tr.iterchildren("td", "th"):
             while c < len(row) and row[c] is not None:
                 c += 1                           # slots taken by a cell spanning down from above
             text = td.text                       # a bare number, the common cell, is its own text
-            if len(td) or not (text and text.isdigit()):
+            if len(td):
                 text = _cell_text(td)
-            if c == len(row) and td.get("rowspan") is None and td.get("colspan") is None:
+            elif not (text and text.isdigit()):
+                text = _cell_string(text or "")
+            if c == len(row) and (not td.attrib or (td.get("rowspan") is None and td.get("colspan") is None)):
                 row.append(text)                 # the common cell: one slot, at the row's end
                 c += 1
                 n_cells += 1
@@ -161,11 +169,18 @@ def table_grid(table) -> list[list[str]]:
 
 
 def markdown_row(cells: list[str], clean: bool = True) -> str:
-    """One table row as a markdown line. clean=False: the cells are table_grid's, already
-    stripped and without "|" or line breaks."""
+    """One table row as a markdown line. clean=False: the cells are _cell_string's (table_grid,
+    _fmt), already stripped and without "|" or line breaks."""
     if clean:
         cells = [c.replace("|", "/").replace("\n", " ").strip() for c in cells]
     return "| " + " | ".join(cells) + " |"
+
+
+@lru_cache(maxsize=1)
+def _html_parser():
+    """One parser for every page (a parser made per page was an eighth of lxml's parse)."""
+    from lxml import etree
+    return etree.HTMLParser()
 
 
 def html_to_text(html: str) -> tuple[str, dict[int, str]]:
@@ -178,7 +193,7 @@ def html_to_text(html: str) -> tuple[str, dict[int, str]]:
     try:
         # lxml.etree's own elements: lxml.html's look up a Python class for every element
         # touched, a third of the rendering time of a page with a large table
-        root = etree.fromstring(html, etree.HTMLParser())
+        root = etree.fromstring(html, _html_parser())
     except (etree.ParserError, ValueError) as e:
         raise RenderError(f"HTML could not be parsed: {e}") from e
     if root is None:
@@ -276,6 +291,9 @@ def _check_zip(data: bytes) -> None:
             raise RenderError(f"corrupt .xlsx: member {bad} fails its checksum")
 
 
+_ENCRYPTION_STREAMS = frozenset({"EncryptedPackage", "EncryptionInfo"})
+
+
 def _ole_streams(data: bytes) -> set[str]:
     """Names of the streams of an OLE2 compound file (for the encryption test)."""
     names: set[str] = set()
@@ -314,6 +332,9 @@ def _check_xls(data: bytes) -> None:
 
 
 def _fmt(v) -> str:
+    """A spreadsheet cell's value as _cell_string's text."""
+    if type(v) is str:                  # text, or "" for an empty cell: the common cells
+        return _cell_string(v) if v else ""
     if v is None:
         return ""
     if isinstance(v, bool):
@@ -322,8 +343,7 @@ def _fmt(v) -> str:
         if v.is_integer():
             return str(int(v))
         return repr(round(v, 10)).rstrip("0").rstrip(".") if "e" not in repr(v) else str(v)
-    s = str(v)
-    return _WS.sub(" ", s).strip()
+    return _cell_string(str(v))
 
 
 def _fill_merged(rows: list[list[str]], merges) -> None:
@@ -403,9 +423,10 @@ def _sheets_xlrd(data: bytes) -> list[tuple[str, list[list[str]]]]:
 def read_sheets(data: bytes, name: str = "") -> list[tuple[str, list[list[str]]]]:
     """(sheet name, grid of cell texts) for every sheet of an .xls/.xlsx, merged cells filled."""
     if data.startswith(_OLE2):
-        streams = _ole_streams(data)
-        if "EncryptedPackage" in streams or "EncryptionInfo" in streams:
-            raise RenderError("password-protected (encrypted) workbook")
+        head = data[: 4 * 1024 * 1024]
+        if any(n.encode("utf-16-le") in head for n in _ENCRYPTION_STREAMS):   # the names' bytes, before the scan for names
+            if _ENCRYPTION_STREAMS & _ole_streams(data):
+                raise RenderError("password-protected (encrypted) workbook")
         _check_xls(data)
         readers = (_sheets_calamine, _sheets_xlrd)
     elif data.startswith(b"PK\x03\x04") or data.startswith(b"PK"):
@@ -451,7 +472,7 @@ def spreadsheet_to_text(data: bytes, name: str = "") -> tuple[str, dict[int, str
                 above = above if not last else last
             if not any(x.strip() for x in row):
                 continue
-            lines.append(markdown_row(row))
+            lines.append(markdown_row(row, clean=False))
             origin[len(lines)] = f"{sheet} row {r}"
     if not origin:
         raise RenderError("spreadsheet has no cells")
