@@ -31,7 +31,7 @@ from . import identities
 from .extract import (NORMALIZER_VERSION, PARSER_VERSION, document_text, match_attachments, parse_failure,
                       parse_normalized)
 from .ingest import RawDocument, describe, list_files
-from .model import EMPTY, Report, cell_ids, record_flags_of_batch
+from .model import EMPTY, PROSE, Report, cell_ids, record_flags_of_batch
 from .normalize import Normalized, normalize
 
 BATCH_SIZE = 500
@@ -272,7 +272,8 @@ def report_tables(reports: Iterable[Report]) -> dict[str, "pa.Table"]:
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
-    reps, checks, atts = [], [], []
+    reports = list(reports)
+    reps, atts = [], []
     cells: list = []
     counts: list[int] = []
     for r in reports:
@@ -281,8 +282,6 @@ def report_tables(reports: Iterable[Report]) -> dict[str, "pa.Table"]:
                      r.county, r.region_code, r.is_report, n, 0, "; ".join(r.notes), PARSER_VERSION))
         cells.extend(r.cells)
         counts.append(n)
-        found = _text_vs_table(r) if r.template in identities.GRID_TEMPLATES else identities.evaluate(r) + _text_vs_table(r)
-        checks.extend((doc_id, *_CHECK_FIELDS(row)) for row in found)
         atts.extend((doc_id, r.doc, a.get("name"), a.get("status"), a.get("path")) for a in r.attachments)
     cell_docs, ids = cell_ids([r[0] for r in reps], counts)
     struct = _cell_struct()
@@ -297,6 +296,15 @@ def report_tables(reports: Iterable[Report]) -> dict[str, "pa.Table"]:
     flags = record_flags_of_batch(owner, figure_keys.indices.to_numpy(),
                                   cell_columns["mapped"].to_numpy(zero_copy_only=False), empty, cell_columns["method"])
     cell_columns.update(cell_id=ids, doc_id=cell_docs, figure_key=figure_keys, is_record_cell=pa.array(flags))
+    # the checks read in Python: the old format's identities, and prose against table where
+    # a report has prose cells (few do: the search through every report's cells was a cost)
+    with_prose = set(owner[pc.equal(cell_columns["method"], PROSE).to_numpy(zero_copy_only=False)].tolist())
+    checks = []
+    for i, r in enumerate(reports):
+        found = [] if r.template in identities.GRID_TEMPLATES else identities.evaluate(r)
+        if i in with_prose:
+            found = found + _text_vs_table(r)
+        checks.extend((r.sha256, *_CHECK_FIELDS(row)) for row in found)
     cells_table = pa.table({c: cell_columns[c] for c in CELL_COLUMNS})
     reports_table = _arrow(reps, REPORT_COLUMNS, "reports")
     reports_table = reports_table.set_column(     # a report's figures: its record cells that state a value
