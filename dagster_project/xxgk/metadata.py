@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 _YEAR = r"(20[0-3]\d|19[89]\d)"
 _PERIOD = re.compile(r"统计(?:期限|周期|时限|区间|时间)[^0-9]{0,6}" + _YEAR + r"\s*年")
@@ -88,14 +89,21 @@ def _title_line(titles: list[tuple[int, str, bool, bool]]) -> tuple[int, str] | 
     return (ranked[0][2], ranked[0][3]) if ranked else None
 
 
+_SHORT_FORMS = ((re.compile(r"([市县区])政府办$"), r"\1人民政府办公室"), (re.compile(r"([市县区])府办$"), r"\1人民政府办公室"),
+                (re.compile(r"([市县区])政府$"), r"\1人民政府"))
+
+
+@lru_cache(maxsize=1 << 12)
 def canonical_agency(name: str) -> str:
-    """泸州市政府 → 泸州市人民政府; 启东市政府办 → 启东市人民政府办公室."""
+    """泸州市政府 → 泸州市人民政府; 启东市政府办 → 启东市人民政府办公室.
+    Cached: a body's name recurs in its title and its text, and across its years."""
     name = _BLANKS.sub("", name)
-    name = re.sub(r"([市县区])政府办$", r"\1人民政府办公室", name)
-    name = re.sub(r"([市县区])府办$", r"\1人民政府办公室", name)
-    name = re.sub(r"([市县区])政府$", r"\1人民政府", name)
-    for a, b in _ALIASES:
-        name = name.replace(a, b)
+    if name.endswith(("府办", "政府")):
+        for short, full in _SHORT_FORMS:
+            name = short.sub(full, name)
+    if "政府办公室" in name:
+        for a, b in _ALIASES:
+            name = name.replace(a, b)
     return name
 
 
