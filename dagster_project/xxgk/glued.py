@@ -63,7 +63,9 @@ def count_readings(tokens: list[str], k: int) -> int:
             return 0
         return sum(ways(j, left - 1) for j in range(i + 1, ends[i] + 1))
 
-    return ways(0, k)
+    found = ways(0, k)
+    del ways     # it refers to itself through its closure: freed here, not left to the cycle collector
+    return found
 
 
 def balanced_readings(tokens: list[str], groups: tuple[int, ...], limit: int = 50) -> list[tuple[int, ...]]:
@@ -100,6 +102,7 @@ def balanced_readings(tokens: list[str], groups: tuple[int, ...], limit: int = 5
             dfs(j, cells + [v], gsum + v)
 
     dfs(0, [], 0)
+    del dfs      # (as in count_readings)
     return out
 
 
@@ -169,6 +172,7 @@ def _only_reading(tokens: list[str], k: int) -> tuple[int, ...]:
         return None
 
     r = go(0, k)
+    del go       # (as in count_readings)
     assert r is not None
     return tuple(r)
 
