@@ -226,11 +226,13 @@ def _keys_in(text: str) -> tuple[str, ...]:
 _DIGIT_RUNS = re.compile(r"\d+")
 
 
+@lru_cache(maxsize=1 << 14)
 def _too_few_cells(line: str, n: int) -> bool:
     """A line that cannot hold n cells, known without splitting it: with pipes, a cell
     needs a pipe; without, a cell is a word or, inside a word mixing digits and text, a
     digit run or the text between two (so at most words + 2 x digit runs). Either way a
-    cell takes a character: one cell per line, the common case, is settled by length."""
+    cell takes a character: one cell per line, the common case, is settled by length.
+    Cached: a table's label lines recur in every report of its template."""
     if len(line) < n - 1:
         return True
     if "|" in line:
@@ -250,7 +252,7 @@ def _line_rows(text: str, start: int, stop: int, n: int = N_APP_COLS) -> list[tu
     out: list[tuple[int, str | None, list[RawCell], str]] = []
     stretch: list[str] = []
     for i, line in enumerate(text[lo:stop].split("\n")):
-        row = None if _too_few_cells(line, n) else _value_row(line, n)
+        row = None if len(line) < n - 1 or _too_few_cells(line, n) else _value_row(line, n)
         if row is None:
             stretch.append(line)
             continue
