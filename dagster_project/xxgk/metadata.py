@@ -24,7 +24,8 @@ _AGENCY_IN_BODY = re.compile(r"([\u4e00-\u9fff]{2,5}[省市县区州盟旗][\u4e
 _PLACE = re.compile(r"([\u4e00-\u9fff]{2,4}?[市县区州])")
 _TAGS = re.compile(r"<[^>]+>")
 _BLANKS = re.compile(r"\s+")
-_FIELD_PREFIX = re.compile(r"^(?:标题|题目|名称|文章标题|信息名称)\s*[:：|]?\s*")
+_FIELD_WORDS = ("标题", "题目", "名称", "文章标题", "信息名称")
+_FIELD_PREFIX = re.compile(r"^(?:" + "|".join(_FIELD_WORDS) + r")\s*[:：|]?\s*")
 # Other fields of a crawled page: 栏目: 政府信息公开年报 names the page's column, not the report.
 _OTHER_FIELD = re.compile(r"^(?:所属)?(?:栏目|分类|主题分类|信息分类|类别|来源|发布机构|关键词|索引号|文号)\s*[:：|]")
 _NAME = re.compile(r"[\u4e00-\u9fff()（）]+")      # a body's name: ideographs, maybe a bracketed part
@@ -65,15 +66,21 @@ def _titles(lines: list[str]) -> list[tuple[int, str, bool, bool]]:
     # every alternative of _TITLE_WORDS holds 报 or 公开: a line with neither is not searched
     words = [("报" in ln or "公开" in ln) and bool(_TITLE_WORDS.search(ln)) for ln in lines[:26]] + [False]
     for i, ln in enumerate(lines[:25]):
-        if i == joined or not (words[i] or words[i + 1]) or _OTHER_FIELD.match(ln.strip("|# ")):
-            continue   # the tail of the title on the line before, no title's words, another field
-        nxt = lines[i + 1].strip("|# ").strip() if i + 1 < len(lines) else ""
-        s = _FIELD_PREFIX.sub("", ln.strip("|# ").strip()).strip("| ")
-        if (len(s) <= 40 and "报" in s + nxt and not _TITLE.search(s)   # every closing word has 报: a cheap test first
-                and (m := _SUFFIX.search(s + nxt)) and m.start() < len(s) < m.end()):
-            s, joined = s + nxt, i + 1    # the title's closing words broken over two lines
+        if i == joined or not (words[i] or words[i + 1]):
+            continue   # the tail of the title on the line before, no title's words
+        s = ln.strip("|# ")
+        if _OTHER_FIELD.match(s):
+            continue   # another field
+        s = s.strip()
+        s = (_FIELD_PREFIX.sub("", s) if s.startswith(_FIELD_WORDS) else s).strip("| ")
+        if len(s) > 60:
+            continue   # too long for a title, or for the first part of one
+        if len(s) <= 40 and not _TITLE.search(s):   # the title's closing words broken over two lines?
+            nxt = lines[i + 1].strip("|# ").strip() if i + 1 < len(lines) else ""
+            if "报" in s + nxt and (m := _SUFFIX.search(s + nxt)) and m.start() < len(s) < m.end():
+                s, joined = s + nxt, i + 1    # (every closing word has 报: a cheap test first)
         if len(s) <= 60 and _TITLE.search(s) and ">" not in s and not s.startswith(("本报告", "根据", "本年度报告")):
-            if len(re.sub(_SUFFIX, "", s).strip()) < 2 and i > 0:
+            if len(_SUFFIX.sub("", s).strip()) < 2 and i > 0:
                 continue   # only the tail of a broken title
             found.append((i, s))
     at = dict(found)
