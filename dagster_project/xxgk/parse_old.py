@@ -200,10 +200,6 @@ class Row:
     note: str = ""
 
 
-def _line_at(text: str, pos: int) -> int:
-    return text.count("\n", 0, pos) + 1
-
-
 def find_appendix(text: str) -> tuple[int, bool, bool, bool] | None:
     """(start of the first row, two value columns?, year column first?, a unit column?) or None."""
     m = _HEADER.search(text)
@@ -228,10 +224,10 @@ def _rows(text: str, start: int, two: bool, units: bool = True) -> list[Row]:
     rows: list[Row] = []
     pos = start
     next_item: str | None = None
+    line, counted = 1, 0                  # the line at `counted`, counted on from row to row
     for m in (_ROW if units else _ROW_NO_UNIT).finditer(text, start):
         between = text[pos:m.start()]
-        pieces = [p for p in _CELL_BREAK.split(between) if p.strip()]
-        label = pieces[-1].strip() if pieces else ""
+        label = next((s for p in reversed(_CELL_BREAK.split(between)) if (s := p.strip())), "")   # the last cell
         if next_item is not None:
             label = next_item + label
         next_item = None
@@ -254,9 +250,11 @@ def _rows(text: str, start: int, two: bool, units: bool = True) -> list[Row]:
                 next_item = want
                 end = m.end() - len(want)
         runs = [v1] + ([v2] if v2 is not None else [])
+        line += text.count("\n", counted, m.start())
+        counted = m.start()
         rows.append(Row(label=label, item=item, arabic=arabic, unit=m.group("unit"), runs=runs,
                         glued=two and len(runs) == 1 and v1.isdigit() and len(v1) >= 2,
-                        line=_line_at(text, m.start()), start=m.start(), end=end))
+                        line=line, start=m.start(), end=end))
         pos = m.end()
     return rows
 
