@@ -185,12 +185,14 @@ _UNIQUE_COLUMNS = frozenset({"cell_id", "text"})
 def write_parquet(data: "pd.DataFrame | pa.Table", folder: Path, name: str) -> None:
     """A part, written whole. No column statistics: every part is read whole, so none would
     be used, and computing them (min and max of every string column) was a quarter of
-    the writing; dictionaries only for columns whose values repeat."""
+    the writing; dictionaries only for columns whose values repeat. LZ4, not zstd: a
+    sixth less time writing a batch's parts and a little less reading them, for parts
+    three times the size (a batch's cells: 0.55 MB, not 0.16 MB)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
     table = pa.Table.from_pandas(data, preserve_index=False) if isinstance(data, pd.DataFrame) else data
     tmp = folder / f".{name}.tmp"
-    pq.write_table(table, tmp, compression="zstd", write_statistics=False,
+    pq.write_table(table, tmp, compression="lz4", write_statistics=False,
                    use_dictionary=[c for c in table.column_names if c not in _UNIQUE_COLUMNS])
     os.replace(tmp, folder / name)     # a part appears whole or not at all
 
