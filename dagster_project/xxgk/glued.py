@@ -99,6 +99,8 @@ def balanced_readings(tokens: list[str], groups: tuple[int, ...], limit: int = 5
             return
         for j in range(i + 1, ends[i] + 1):
             v = int(digits[i:j])
+            if n - j < left - 2 + len(str(gsum + v)):
+                break     # no room left for the group's total (at least as long as the sum so far) and the cells after it
             dfs(j, cells + [v], gsum + v)
 
     dfs(0, [], 0)
