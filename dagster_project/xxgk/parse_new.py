@@ -289,13 +289,13 @@ def _table_by_lines(rows, notes: list[str]) -> tuple[list[_Row], str | None] | N
       count is that of a template and every labelled row sits at its place.
     None: the label-anchored reading applies."""
     for tpl in ("2021", "2019"):
-        if [k for _, k, _, _ in rows] == [r.key for r in T.rows_for(tpl)]:
+        if tuple(k for _, k, _, _ in rows) == T.row_keys(tpl):
             return [_Row(k, vals, base=ln) for ln, k, vals, _ in rows], tpl
     lost = sum(1 for r in rows if r[1] is None and r[3] is None)
     if not lost:
         return None                    # every row named: the label-anchored reading applies
     for tpl in ("2021", "2019"):
-        order = [r.key for r in T.rows_for(tpl)]
+        order = T.row_keys(tpl)
         if len(rows) == len(order) and all(k is None or k == order[i] for i, (_, k, _, _) in enumerate(rows)):
             placed = []
             for i, (ln, k, vals, _) in enumerate(rows):

@@ -156,9 +156,16 @@ OLD_PARENT: dict[str, str] = {
 TEMPLATES = ("pre2019", "2019", "2021")
 
 
+@lru_cache(maxsize=None)
 def rows_for(template: str) -> tuple[Key, ...]:
     """Section 三 rows of a new-format template, in order."""
     return tuple(r for r in APPLICATION_ROWS if template in r.templates)
+
+
+@lru_cache(maxsize=None)
+def row_keys(template: str) -> tuple[str, ...]:
+    """The keys of rows_for(template), in order."""
+    return tuple(r.key for r in rows_for(template))
 
 
 @lru_cache(maxsize=None)
