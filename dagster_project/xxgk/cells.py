@@ -100,8 +100,10 @@ def split_cells(text: str, first_line: int = 1, label_open: bool = False) -> lis
     out: list[RawCell] = []
     pipes = "|" in text
     for i, line in enumerate(text.split("\n")):
-        ln = first_line + i
-        out.extend(RawCell(*p, ln) for p in (_pipe_line(line, label_open and i == 0) if pipes else _spaced_line(line)))
+        pieces = _pipe_line(line, label_open and i == 0) if pipes else _spaced_line(line)
+        if pieces:                     # (blank lines and row separators hold none)
+            ln = first_line + i
+            out.extend([RawCell(t, kind, value, ln) for t, kind, value in pieces])
     return out
 
 
