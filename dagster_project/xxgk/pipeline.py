@@ -207,7 +207,9 @@ def _warm_up_normalizing() -> None:
 
 
 def _warm_up_parsing() -> None:
-    """cpca's division data (0.1 s in each worker)."""
+    """cpca's division data (0.1 s in each worker), and the modules a parse imports when it
+    first needs them (their patterns compiled once, not in each worker)."""
+    from . import consistency, parse_old, prose  # noqa: F401
     from .regions import locate
     locate("北京市")
 
