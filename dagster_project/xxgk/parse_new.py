@@ -353,11 +353,11 @@ def parse_applications(text: str, source_of=line_source) -> TableParse:
     _resolve_by_columns(parsed, out.notes)
     keys = {r.key for r in parsed}
     specs = [(SUBTOTAL, False, _SUBTOTAL_NOTE) if col is None else (col, True, None) for col in columns]  # None: 小计
-    for row in parsed:
-        key, method, note, base = row.key, row.method, row.note, row.base
-        out.cells.extend(map(cell_of, [("applications", key, col, rc.value, rc.kind, rc.text, source_of(base + rc.line),
-                                        method, mapped, col_note or note)
-                                       for (col, mapped, col_note), rc in zip(specs, row.cells)]))
+    # the whole table's cells in one comprehension (a row's own fields bound once per row)
+    out.cells.extend(map(cell_of, [("applications", key, col, rc.value, rc.kind, rc.text, source_of(base + rc.line),
+                                    method, mapped, col_note or note)
+                                   for row in parsed for key, method, note, base in [(row.key, row.method, row.note, row.base)]
+                                   for (col, mapped, col_note), rc in zip(specs, row.cells)]))
     if template:
         out.template = template
     elif keys & {"other_overdue_correction", "other_overdue_fee"}:
