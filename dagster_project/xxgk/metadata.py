@@ -75,11 +75,13 @@ def _titles(lines: list[str]) -> list[tuple[int, str, bool, bool]]:
         s = (_FIELD_PREFIX.sub("", s) if s.startswith(_FIELD_WORDS) else s).strip("| ")
         if len(s) > 60:
             continue   # too long for a title, or for the first part of one
-        if len(s) <= 40 and not _TITLE.search(s):   # the title's closing words broken over two lines?
+        titled = _TITLE.search(s) is not None
+        if len(s) <= 40 and not titled:   # the title's closing words broken over two lines?
             nxt = lines[i + 1].strip("|# ").strip() if i + 1 < len(lines) else ""
             if "报" in s + nxt and (m := _SUFFIX.search(s + nxt)) and m.start() < len(s) < m.end():
                 s, joined = s + nxt, i + 1    # (every closing word has 报: a cheap test first)
-        if len(s) <= 60 and _TITLE.search(s) and ">" not in s and not s.startswith(("本报告", "根据", "本年度报告")):
+                titled = _TITLE.search(s) is not None
+        if len(s) <= 60 and titled and ">" not in s and not s.startswith(("本报告", "根据", "本年度报告")):
             if len(_SUFFIX.sub("", s).strip()) < 2 and i > 0:
                 continue   # only the tail of a broken title
             found.append((i, s))
