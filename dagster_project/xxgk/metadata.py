@@ -11,8 +11,10 @@ from functools import lru_cache
 
 _YEAR = r"(20[0-3]\d|19[89]\d)"
 _PERIOD = re.compile(r"统计(?:期限|周期|时限|区间|时间)[^0-9]{0,6}" + _YEAR + r"\s*年")
-_TITLE = re.compile(r"(?:年度报告|年报|年度工作报告|公开工作报告)")
-_TITLE_WORDS = re.compile(_TITLE.pattern + r"|政府信息公开|政务公开")   # a title, or its first part
+# What a title calls the report, and the words of a title or its first part. Looked for as
+# substrings (any(map(line.__contains__, ...))): faster than one regex of the alternatives.
+_TITLE_NAMES = ("年度报告", "年报", "年度工作报告", "公开工作报告")
+_TITLE_WORDS = ("年报", "年度报告", "政府信息公开", "政务公开", "年度工作报告", "公开工作报告")
 _TITLE_YEAR = re.compile(_YEAR + r"\s*年度?")
 _PUBLISHED = re.compile(r"(?:发布日期|发布时间|成文日期|日期)\s*[:：]?\s*(20\d\d)[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _DATE_LINE = re.compile(r"^[(（]?\s*(20\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*[)）]?$")
@@ -63,8 +65,8 @@ def _titles(lines: list[str]) -> list[tuple[int, str, bool, bool]]:
     is in a list."""
     found: list[tuple[int, str]] = []
     joined = -1
-    # every alternative of _TITLE_WORDS holds 报 or 公开: a line with neither is not searched
-    words = [("报" in ln or "公开" in ln) and bool(_TITLE_WORDS.search(ln)) for ln in lines[:26]] + [False]
+    # every one of _TITLE_WORDS holds 报 or 公开: a line with neither is not searched
+    words = [("报" in ln or "公开" in ln) and any(map(ln.__contains__, _TITLE_WORDS)) for ln in lines[:26]] + [False]
     for i, ln in enumerate(lines[:25]):
         if i == joined or not (words[i] or words[i + 1]):
             continue   # the tail of the title on the line before, no title's words
@@ -75,12 +77,12 @@ def _titles(lines: list[str]) -> list[tuple[int, str, bool, bool]]:
         s = (_FIELD_PREFIX.sub("", s) if s.startswith(_FIELD_WORDS) else s).strip("| ")
         if len(s) > 60:
             continue   # too long for a title, or for the first part of one
-        titled = _TITLE.search(s) is not None
+        titled = any(map(s.__contains__, _TITLE_NAMES))
         if len(s) <= 40 and not titled:   # the title's closing words broken over two lines?
             nxt = lines[i + 1].strip("|# ").strip() if i + 1 < len(lines) else ""
             if "报" in s + nxt and (m := _SUFFIX.search(s + nxt)) and m.start() < len(s) < m.end():
                 s, joined = s + nxt, i + 1    # (every closing word has 报: a cheap test first)
-                titled = _TITLE.search(s) is not None
+                titled = any(map(s.__contains__, _TITLE_NAMES))
         if len(s) <= 60 and titled and ">" not in s and not s.startswith(("本报告", "根据", "本年度报告")):
             if len(_SUFFIX.sub("", s).strip()) < 2 and i > 0:
                 continue   # only the tail of a broken title
