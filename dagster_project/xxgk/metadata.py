@@ -12,9 +12,9 @@ from functools import lru_cache
 _YEAR = r"(20[0-3]\d|19[89]\d)"
 _PERIOD = re.compile(r"统计(?:期限|周期|时限|区间|时间)[^0-9]{0,6}" + _YEAR + r"\s*年")
 # What a title calls the report, and the words of a title or its first part. Looked for as
-# substrings (any(map(line.__contains__, ...))): faster than one regex of the alternatives.
+# substrings (_holds): faster than one regex of the alternatives.
 _TITLE_NAMES = ("年度报告", "年报", "年度工作报告", "公开工作报告")
-_TITLE_WORDS = ("年报", "年度报告", "政府信息公开", "政务公开", "年度工作报告", "公开工作报告")
+_TITLE_WORDS = (*_TITLE_NAMES, "政府信息公开", "政务公开")
 _TITLE_YEAR = re.compile(_YEAR + r"\s*年度?")
 _PUBLISHED = re.compile(r"(?:发布日期|发布时间|成文日期|日期)\s*[:：]?\s*(20\d\d)[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _DATE_LINE = re.compile(r"^[(（]?\s*(20\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*[)）]?$")
@@ -55,6 +55,10 @@ class Meta:
     region_code: str | None = None
 
 
+def _holds(text: str, words: tuple[str, ...]) -> bool:
+    return any(map(text.__contains__, words))
+
+
 def _titles(lines: list[str]) -> list[tuple[int, str, bool, bool]]:
     """Lines that look like the report's title: (line, title, in a list, names a body).
 
@@ -66,7 +70,7 @@ def _titles(lines: list[str]) -> list[tuple[int, str, bool, bool]]:
     found: list[tuple[int, str]] = []
     joined = -1
     # every one of _TITLE_WORDS holds 报 or 公开: a line with neither is not searched
-    words = [("报" in ln or "公开" in ln) and any(map(ln.__contains__, _TITLE_WORDS)) for ln in lines[:26]] + [False]
+    words = [("报" in ln or "公开" in ln) and _holds(ln, _TITLE_WORDS) for ln in lines[:26]] + [False]
     for i, ln in enumerate(lines[:25]):
         if i == joined or not (words[i] or words[i + 1]):
             continue   # the tail of the title on the line before, no title's words
@@ -77,12 +81,12 @@ def _titles(lines: list[str]) -> list[tuple[int, str, bool, bool]]:
         s = (_FIELD_PREFIX.sub("", s) if s.startswith(_FIELD_WORDS) else s).strip("| ")
         if len(s) > 60:
             continue   # too long for a title, or for the first part of one
-        titled = any(map(s.__contains__, _TITLE_NAMES))
+        titled = _holds(s, _TITLE_NAMES)
         if len(s) <= 40 and not titled:   # the title's closing words broken over two lines?
             nxt = lines[i + 1].strip("|# ").strip() if i + 1 < len(lines) else ""
             if "报" in s + nxt and (m := _SUFFIX.search(s + nxt)) and m.start() < len(s) < m.end():
                 s, joined = s + nxt, i + 1    # (every closing word has 报: a cheap test first)
-                titled = any(map(s.__contains__, _TITLE_NAMES))
+                titled = _holds(s, _TITLE_NAMES)
         if len(s) <= 60 and titled and ">" not in s and not s.startswith(("本报告", "根据", "本年度报告")):
             if len(_SUFFIX.sub("", s).strip()) < 2 and i > 0:
                 continue   # only the tail of a broken title

@@ -252,6 +252,7 @@ def _line_rows(text: str, start: int, stop: int, n: int = N_APP_COLS) -> list[tu
     out: list[tuple[int, str | None, list[RawCell], str]] = []
     stretch: list[str] = []
     for i, line in enumerate(text[lo:stop].split("\n")):
+        # (the length test is _too_few_cells's first, made here without the call for most lines)
         row = None if len(line) < n - 1 or _too_few_cells(line, n) else _value_row(line, n)
         if row is None:
             stretch.append(line)

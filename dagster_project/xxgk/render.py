@@ -294,10 +294,18 @@ def _check_zip(data: bytes) -> None:
 _ENCRYPTION_STREAMS = frozenset({"EncryptedPackage", "EncryptionInfo"})
 
 
-def _ole_streams(data: bytes) -> set[str]:
-    """Names of the streams of an OLE2 compound file (for the encryption test)."""
+def _encrypted_ole(data: bytes) -> bool:
+    """Does an OLE2 compound file hold an encryption stream? Its streams are listed only
+    when one of the names' bytes is there at all."""
+    head = data[: 4 * 1024 * 1024]
+    return (any(n.encode("utf-16-le") in head for n in _ENCRYPTION_STREAMS)
+            and bool(_ENCRYPTION_STREAMS & _ole_streams(head)))
+
+
+def _ole_streams(head: bytes) -> set[str]:
+    """Names of the streams in the first bytes of an OLE2 compound file."""
     names: set[str] = set()
-    for raw in re.findall(rb"(?:[A-Za-z]\x00){4,31}", data[: 4 * 1024 * 1024]):
+    for raw in re.findall(rb"(?:[A-Za-z]\x00){4,31}", head):
         try:
             names.add(raw.decode("utf-16-le"))
         except UnicodeDecodeError:
@@ -423,10 +431,8 @@ def _sheets_xlrd(data: bytes) -> list[tuple[str, list[list[str]]]]:
 def read_sheets(data: bytes, name: str = "") -> list[tuple[str, list[list[str]]]]:
     """(sheet name, grid of cell texts) for every sheet of an .xls/.xlsx, merged cells filled."""
     if data.startswith(_OLE2):
-        head = data[: 4 * 1024 * 1024]
-        if any(n.encode("utf-16-le") in head for n in _ENCRYPTION_STREAMS):   # the names' bytes, before the scan for names
-            if _ENCRYPTION_STREAMS & _ole_streams(data):
-                raise RenderError("password-protected (encrypted) workbook")
+        if _encrypted_ole(data):
+            raise RenderError("password-protected (encrypted) workbook")
         _check_xls(data)
         readers = (_sheets_calamine, _sheets_xlrd)
     elif data.startswith(b"PK\x03\x04") or data.startswith(b"PK"):

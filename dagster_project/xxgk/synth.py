@@ -135,7 +135,7 @@ def plant_break(rng: random.Random, table: dict[str, list[int]], template: str) 
     """Put one cell off balance, as a typo in a published report would; its figure key."""
     choice = rng.random()
     if choice < 0.4:
-        row = rng.choice([r.key for r in T.rows_for(template)])
+        row = rng.choice(T.row_keys(template))
         table[row][6] += rng.randint(1, 9)            # a row's 总计 ≠ the sum of its applicants (I3.3)
         return T.figure_key("applications", row, "total")
     if choice < 0.7:
@@ -601,7 +601,7 @@ def make_report(i: int, seed: int = 0) -> Doc:
     empty: set[tuple[str, str]] = set()
     if layout in ("pipes", "html", "markdown", "xlsx") and rng.random() < 0.3:
         # an agency that leaves its 总计 column empty except on the four summary rows, or a few empty cells
-        rows = [r.key for r in T.rows_for(template)]
+        rows = T.row_keys(template)
         if rng.random() < 0.5 or layout == "xlsx":      # (one shape for xlsx: its workbooks are cached by shape)
             empty = {(k, "total") for k in rows if k not in ("new_received", "carried_over", "handled_total",
                                                             "carried_forward")}
